@@ -1,0 +1,63 @@
+# xent: the site and its tests.  `make html` and `make test` are all a fresh
+# machine with Python 3.11 and make needs.
+
+PYTHON   ?= python3.11
+VENV     := .venv
+BIN      := $(VENV)/bin
+BUILDDIR ?= _build
+SPHINXOPTS ?=
+export XENT_BUILDDIR := $(abspath $(BUILDDIR))
+
+# Pinned, reproducible builds: every timestamp Sphinx or matplotlib writes.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html docs $(BUILDDIR)/html $(SPHINXOPTS)
+
+.PHONY: help html test serve clean distclean bench reproducible
+
+help:
+	@echo "make html          build the site strictly into $(BUILDDIR)/html"
+	@echo "make test          build the site, then run every test"
+	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
+	@echo "make bench         speed, memory and accuracy benchmark"
+	@echo "make reproducible  two clean builds must be byte-identical"
+	@echo "make clean         remove build output (keeps .venv)"
+	@echo "make distclean     remove build output and .venv"
+
+# The virtualenv is created once; each extra is reinstalled only when
+# pyproject.toml changes (the stamp files record the last install).
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-docs
+	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
+	@touch $@
+
+html: $(VENV)/.stamp-docs
+	$(SPHINXBUILD)
+
+test: $(VENV)/.stamp-test html
+	$(BIN)/python -m pytest
+
+serve: $(VENV)/.stamp-docs
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n docs $(BUILDDIR)/html
+
+bench: $(VENV)/.stamp-test
+	$(BIN)/python benchmarks/bench.py
+
+reproducible: $(VENV)/.stamp-docs
+	$(BIN)/python tools/check_reproducible.py
+
+clean:
+	rm -rf $(BUILDDIR)
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,154 @@
+"""Sphinx configuration for the xent site.
+
+Sphinx reads this file from the repository root and the pages from ``docs/``:
+``sphinx-build -c . docs _build/html``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BUILDDIR = Path(os.environ.get("XENT_BUILDDIR", ROOT / "_build"))
+# The site's own extensions (quiz, explorations, reading time) live in docs/_ext.
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+project = "xent"
+author = "The xent authors"
+copyright = "2026, The xent authors"
+html_title = "xent: every loss is a cross-entropy"
+
+extensions = [
+    "myst_nb",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinx_togglebutton",
+    "sphinxcontrib.bibtex",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "notfound.extension",
+    # MathJax 3, copied into _static/mathjax from a pinned PyPI package: math
+    # renders with no network (the extension sets mathjax_path).
+    "sphinx-mathjax-offline",
+    "xent_quiz",
+    "xent_explore",
+    "xent_reading_time",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+templates_path: list[str] = []
+
+# --- Strictness -----------------------------------------------------------
+# `make html` passes -W --keep-going; nitpicky turns every unresolved
+# cross-reference into a warning, hence an error.
+nitpicky = True
+numfig = True
+math_numfig = True
+math_eqref_format = "({number})"
+
+# --- MyST and MyST-NB -----------------------------------------------------
+myst_enable_extensions = [
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "fieldlist",
+    "substitution",
+]
+myst_dmath_double_inline = True
+myst_heading_anchors = 3
+
+
+def package_digest(package: Path) -> str:
+    """Hash of the sources of the package at *package*.
+
+    jupyter-cache keys an executed notebook on its cells' code only. Keying the
+    cache *location* on the package sources as well means that any change to
+    xent_ref re-executes every page, so no page shows output computed by old
+    code.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(BUILDDIR / ".jupyter_cache" / package_digest(ROOT / "xent_ref"))
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 300
+nb_execution_allow_errors = False
+nb_merge_streams = True
+# Figures: fixed metadata so that two builds give byte-identical images.
+nb_render_image_options = {"align": "center"}
+
+# --- Bibliography ---------------------------------------------------------
+bibtex_bibfiles = ["docs/references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# --- HTML -----------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_baseurl = os.environ.get("XENT_BASEURL", "https://xent.example.org/")
+html_static_path = ["docs/_static"]
+html_css_files = ["xent.css"]
+html_last_updated_fmt = None
+html_copy_source = True
+html_show_sourcelink = True
+html_context = {
+    # pydata-sphinx-theme logs "Got invalid theme mode" on every page unless
+    # the default mode is one of light/dark/auto.
+    "default_mode": "light",
+}
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "home_page_in_toc": True,
+}
+sitemap_url_scheme = "{link}"
+sitemap_show_lastmod = False
+ogp_site_url = html_baseurl
+ogp_site_name = "xent"
+ogp_enable_meta_description = True
+notfound_urls_prefix = None
+
+# --- Copy button ----------------------------------------------------------
+# Strip ">>> ", "... " and "$ " prompts and copy only prompted lines when a
+# block has prompts, so a copied doctest runs as pasted and outputs are never
+# copied.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_selector = "div.highlight pre"
+
+
+def _offer_ipynb_download(app, pagename, templatename, context, doctree):
+    """Let the theme's download menu offer the executed notebook as .ipynb.
+
+    sphinx-book-theme lists ``ipynb_source`` in its download menu; MyST-NB
+    writes each executed page to ``jupyter_execute/``. Copy it beside the
+    page's source so the link resolves on any static host.
+    """
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app):
+    # Run before sphinx-book-theme builds its header buttons (priority 500).
+    app.connect("html-page-context", _offer_ipynb_download, priority=400)
