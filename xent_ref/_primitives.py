@@ -1,0 +1,596 @@
+"""Stable primitives: logsumexp, softmax, log_softmax, sigmoid, log_sigmoid.
+
+All five are exact to a few ulp in float64. The softmax family is built on
+one decomposition of the log-sum-exp of a vector :math:`x` with maximum
+:math:`m = x_k`,
+
+.. math::
+
+    \\operatorname{LSE}(x) = m + \\operatorname{log1p}(s), \\qquad
+    s = \\sum_{j \\ne k} e^{x_j - m},
+
+which keeps the small terms' relative accuracy that the textbook
+``m + log(sum(exp(x - m)))`` rounds away (Blanchard, Higham and Higham 2021).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xent_ref._validation import as_float_array, normalize_axis
+
+__all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
+
+
+def _as_result(a: np.ndarray):
+    """Return a 0-d result as a NumPy float64 scalar, anything else unchanged."""
+    return a[()] if a.ndim == 0 else a
+
+
+def _logits_last(x, axis) -> tuple[np.ndarray, int]:
+    """Validate logits ``x`` and return a view with ``axis`` moved last."""
+    x = as_float_array(x, "x")
+    if x.ndim == 0:
+        raise ValueError("x: must have at least one dimension (the axis to reduce over)")
+    axis = normalize_axis(axis, x.ndim)
+    return np.moveaxis(x, axis, -1), axis
+
+
+def _two_diff_error(a: np.ndarray, b: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Return the exact rounding error ``(a - b) - d`` of ``d = fl(a - b)``, in ``d``'s buffer.
+
+    Knuth's TwoSum: branch-free and exact for any finite ``a``, ``b`` whatever
+    their magnitudes (Fast2Sum would need ``|a| >= |b|``, which logits and
+    their maximum do not satisfy). ``d`` is overwritten.
+    """
+    b_virtual = np.subtract(d, a)
+    a_virtual = np.subtract(d, b_virtual, out=d)
+    np.subtract(a, a_virtual, out=a_virtual)
+    np.add(b_virtual, b, out=b_virtual)
+    return np.subtract(a_virtual, b_virtual, out=a_virtual)
+
+
+def _argmax_last(xl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the first argmax ``k`` and the maximum ``m`` along the last axis (keepdims)."""
+    k = np.argmax(xl, axis=-1, keepdims=True)
+    return k, np.take_along_axis(xl, k, axis=-1)
+
+
+def _tail_sum(d: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Return ``s = sum_{j != k} exp(d_j)`` along the last axis, overwriting ``d``.
+
+    The argmax term ``exp(0) = 1`` is left out rather than subtracted later:
+    added first, it would round away every bit of ``s`` below 2**-53.
+    """
+    with np.errstate(under="ignore"):
+        e = np.exp(d, out=d)
+    np.put_along_axis(e, k, 0.0, axis=-1)
+    return np.sum(e, axis=-1, keepdims=True)
+
+
+def _refine_tail_sum(xl: np.ndarray, k: np.ndarray, m: np.ndarray, s: np.ndarray) -> None:
+    """Recompute ``s`` in place, on the rows where it matters, with ``x - m`` unrounded.
+
+    ``d = fl(x_j - m)`` is off by up to ``|d| * 2**-53``, so ``exp(d)`` is off
+    by that much relative: 40 * 2**-53 for a logit 40 below the maximum. The
+    result ``log1p(s)`` inherits this only where ``s`` is small. With
+    ``w_j = exp(d_j) / s`` the error is at most ``2**-53 * sum_j w_j |d_j|``
+    ``<= 2**-53 * log((n - 1) / s)``, and it enters ``log1p(s)`` damped by
+    about ``1 / log1p(s)``; so rows with ``s > sqrt(n - 1)`` are already within
+    one unit and only rows with ``s <= sqrt(n - 1)`` (a dominant logit, the
+    usual case for a confident classifier) are refined, using
+    ``exp(d + err) = exp(d) * (1 + err)`` to first order, with ``err`` from
+    TwoSum. Rows whose maximum ``m`` is infinite are left alone.
+    """
+    n = xl.shape[-1]
+    rows = np.isfinite(m[..., 0]) & (s[..., 0] <= np.sqrt(n - 1))
+    if not rows.any():
+        return
+    x_rows, k_rows, m_rows = xl[rows], k[rows], m[rows]
+    # x - m is formed twice: once consumed by TwoSum, once for exp; cheaper
+    # than holding a third full-size temporary.
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        err = _two_diff_error(x_rows, m_rows, np.subtract(x_rows, m_rows))
+        e = np.subtract(x_rows, m_rows)
+        np.exp(e, out=e)
+    np.put_along_axis(e, k_rows, 0.0, axis=-1)
+    # err is NaN exactly where d = -inf (x = -inf, or x - m overflowed), and
+    # there e = 0: those entries contribute nothing.
+    np.copyto(err, 0.0, where=np.isnan(err))
+    correction = np.einsum("...j,...j->...", e, err)[..., np.newaxis]
+    s[rows] = np.sum(e, axis=-1, keepdims=True) + correction
+
+
+def _logsumexp_parts(
+    xl: np.ndarray, work: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(m, L)`` with ``logsumexp = m + L`` along the last axis (keepdims).
+
+    For the losses: ``xl`` is a validated float64 array (no NaN) with at
+    least one entry along its last axis. ``m`` is the row maximum and
+    ``L = log1p(sum_{j != argmax} exp(x_j - m))``, accurate to a few ulp
+    relative to itself, so ``-log_softmax(x)[t] = (m - x_t) + L`` is a sum
+    of two non-negative terms, free of cancellation. Where ``m`` is ``±inf``,
+    ``L`` is 0 (so ``m + L = m``, the limit). ``work``, if given, is a
+    float64 array of ``xl``'s shape used as scratch (its contents are
+    destroyed), so that a caller working in blocks allocates it once.
+    """
+    k, m = _argmax_last(xl)
+    finite = np.isfinite(m)
+    # A row whose max is +-inf is shifted by 0 instead (no inf - inf); its L
+    # is discarded below. exp may overflow only in such +inf rows.
+    m0 = np.where(finite, m, 0.0)
+    with np.errstate(over="ignore"):
+        d = np.subtract(xl, m0, out=work)
+        s = _tail_sum(d, k)
+    _refine_tail_sum(xl, k, m, s)
+    L = np.log1p(s)
+    L[~finite] = 0.0
+    return m, L
+
+
+def _one_hot_limit_rows(xl: np.ndarray, k: np.ndarray, m: np.ndarray):
+    """Check the rows of logits for softmax and replace each +inf row by its limit.
+
+    A row that is -inf everywhere has no softmax (0/0): ``ValueError``. A row
+    with one +inf entry has the one-hot limit, which is the softmax of the row
+    with that entry set to 0 and all others to -inf; that row is substituted
+    (in a copy). Two or more +inf entries have no limit (it depends on how
+    they grow): ``ValueError``.
+    """
+    if np.all(np.isfinite(m)):
+        return xl, m
+    if np.any(m == -np.inf):
+        raise ValueError(
+            "x: a vector along axis is -inf in every entry; its softmax (0/0) is undefined"
+        )
+    rows = m[..., 0] == np.inf
+    is_inf = xl[rows] == np.inf
+    if np.any(np.count_nonzero(is_inf, axis=-1) > 1):
+        raise ValueError(
+            "x: a vector along axis has +inf in more than one entry; its softmax has no limit"
+        )
+    xl = xl.copy()
+    xl[rows] = np.where(is_inf, 0.0, -np.inf)
+    m = np.take_along_axis(xl, k, axis=-1)
+    return xl, m
+
+
+def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
+    """Compute the log of the sum of exponentials of ``x`` along an axis.
+
+    Parameters
+    ----------
+    x : array_like
+        Real numbers, at least 1-d; ``±inf`` allowed, NaN not.
+    axis : int, optional
+        Axis to reduce over. Default is the last.
+    keepdims : bool, optional
+        If True, the reduced axis is kept with size 1.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`\\log \\sum_j e^{x_j}` for each vector along ``axis``; a NumPy
+        float64 scalar when the result is 0-d.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains NaN, is 0-d, or ``axis`` is out of range.
+    TypeError
+        If ``x`` is not real-valued or ``axis`` is not an integer.
+
+    See Also
+    --------
+    softmax, log_softmax
+    scipy.special.logsumexp : The SciPy function, with weights.
+
+    Notes
+    -----
+    With :math:`m = x_k = \\max_j x_j` (the first maximum),
+
+    .. math::
+
+        \\operatorname{LSE}(x) = \\log \\sum_j e^{x_j}
+        = m + \\operatorname{log1p}\\Bigl(\\sum_{j \\ne k} e^{x_j - m}\\Bigr).
+
+    The shift by :math:`m` prevents overflow; leaving the :math:`j = k` term
+    (exactly 1) out of the sum and adding it back through ``log1p`` keeps the
+    relative accuracy of the other terms. The textbook
+    :math:`m + \\log \\sum_j e^{x_j - m}` loses it when one logit dominates:
+    for ``x = [0, -40]`` it returns exactly 0 instead of
+    :math:`4.2 \\times 10^{-18}` [1]_. On rows with a dominant logit the
+    rounding error of :math:`x_j - m` is also folded back in (TwoSum), so the
+    small terms are exact to a few ulp.
+
+    Edge cases, per vector:
+
+    * empty: :math:`-\\infty` (the log of an empty sum);
+    * every entry :math:`-\\infty`: :math:`-\\infty`;
+    * any entry :math:`+\\infty`: :math:`+\\infty`.
+
+    Accuracy: within 4 ulp of the exact value for finite inputs, except
+    where :math:`m + \\operatorname{log1p}(s)` cancels: :math:`m < 0` and
+    :math:`|\\operatorname{LSE}(x)| < |m|`, which needs
+    :math:`-\\log n < m < 0`. There the problem itself is ill-conditioned
+    (condition number about :math:`|m| / |\\operatorname{LSE}(x)|`) and the
+    absolute error is within 4 ulp of :math:`|m|`, the best a float64
+    algorithm without extra precision can promise [1]_; e.g. for
+    ``x = [-log 2, -log 2]`` the exact result is :math:`2.3 \\times 10^{-17}`
+    and the computed one 0. ``log_softmax`` and ``softmax`` have no such
+    exception.
+
+    References
+    ----------
+    .. [1] P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing
+       the log-sum-exp and softmax functions", IMA Journal of Numerical
+       Analysis 41(4), 2311-2330, 2021. https://doi.org/10.1093/imanum/draa038
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> float(xr.logsumexp([0.0, 0.0]) - np.log(2))
+    0.0
+
+    It is exact where the textbook formula rounds to zero:
+
+    >>> x = np.array([0.0, -40.0])
+    >>> bool(xr.logsumexp(x) == np.log1p(np.exp(-40.0)))
+    True
+    >>> float(x.max() + np.log(np.sum(np.exp(x - x.max()))))
+    0.0
+
+    Huge logits do not overflow; a common shift passes straight through:
+
+    >>> float(xr.logsumexp([1e4, 1e4]))
+    10000.69314718056
+    >>> bool(np.isclose(xr.logsumexp([1e4, 1e4]), 1e4 + np.log(2), rtol=1e-15))
+    True
+    >>> xr.logsumexp([[1.0, 2.0], [3.0, -np.inf]], axis=1, keepdims=True).shape
+    (2, 1)
+    """
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims: must be a bool, got {keepdims!r}")
+    xl, axis = _logits_last(x, axis)
+    if xl.shape[-1] == 0:
+        lse = np.full(xl.shape[:-1] + (1,), -np.inf)
+    else:
+        m, L = _logsumexp_parts(xl)
+        lse = np.add(m, L)
+    lse = np.moveaxis(lse, -1, axis) if keepdims else lse[..., 0]
+    return _as_result(lse)
+
+
+def log_softmax(x, *, axis: int = -1) -> np.ndarray:
+    """Compute the logarithm of the softmax of ``x`` along an axis.
+
+    Parameters
+    ----------
+    x : array_like
+        Logits, real, at least 1-d; ``-inf`` allowed, ``+inf`` at most once
+        per vector, NaN not.
+    axis : int, optional
+        Axis along which the softmax normalises. Default is the last.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\\log \\operatorname{softmax}(x)_i = x_i - \\operatorname{LSE}(x)`,
+        the same shape as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains NaN or is 0-d; if a vector along ``axis`` is
+        :math:`-\\infty` in every entry (0/0) or has :math:`+\\infty` in more
+        than one entry (no limit); if ``axis`` is out of range.
+    TypeError
+        If ``x`` is not real-valued or ``axis`` is not an integer.
+
+    See Also
+    --------
+    softmax, logsumexp
+    scipy.special.log_softmax : The SciPy function.
+
+    Notes
+    -----
+    With :math:`m = x_k = \\max_j x_j` and
+    :math:`s = \\sum_{j \\ne k} e^{x_j - m}`,
+
+    .. math::
+
+        \\log \\operatorname{softmax}(x)_i = (x_i - m) - \\operatorname{log1p}(s).
+
+    Both terms are :math:`\\le 0`, so nothing cancels: in particular the
+    largest entry is :math:`-\\operatorname{log1p}(s)` computed directly,
+    which stays exact when it is tiny, whereas :math:`x_k - \\operatorname{LSE}(x)`
+    would subtract two nearly equal numbers [1]_.
+
+    Edge cases, per vector: an entry :math:`-\\infty` gives :math:`-\\infty`;
+    a single :math:`+\\infty` entry gives the limit, 0 there and
+    :math:`-\\infty` elsewhere; an empty vector gives an empty result.
+
+    References
+    ----------
+    .. [1] P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing
+       the log-sum-exp and softmax functions", IMA Journal of Numerical
+       Analysis 41(4), 2311-2330, 2021. https://doi.org/10.1093/imanum/draa038
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> z = np.array([1.0, 2.0, 3.0])
+    >>> bool(np.allclose(xr.log_softmax(z), z - xr.logsumexp(z)))
+    True
+    >>> bool(np.allclose(np.exp(xr.log_softmax(z)), xr.softmax(z)))
+    True
+
+    A dominant logit keeps its tiny log-probability, :math:`-e^{-40}`
+    to first order, where ``z - logsumexp(z)`` gives 0:
+
+    >>> print(xr.log_softmax([0.0, -40.0])[0] == -np.log1p(np.exp(-40.0)))
+    True
+    >>> print(xr.log_softmax([0.0, np.inf, -np.inf]))
+    [-inf   0. -inf]
+    """
+    xl, axis = _logits_last(x, axis)
+    if xl.shape[-1] == 0:
+        return np.moveaxis(np.empty(xl.shape), -1, axis)
+    k, m = _argmax_last(xl)
+    xl, m = _one_hot_limit_rows(xl, k, m)
+    # x - m may overflow to -inf for a finite x far below a finite m: exp -> 0.
+    # The one buffer is used twice (for exp(x - m), then for the result),
+    # since a second full-size temporary costs more than a second subtraction.
+    with np.errstate(over="ignore"):
+        out = np.subtract(xl, m)
+        s = _tail_sum(out, k)
+        _refine_tail_sum(xl, k, m, s)
+        np.subtract(xl, m, out=out)
+    out -= np.log1p(s)
+    return np.moveaxis(out, -1, axis)
+
+
+def softmax(x, *, axis: int = -1) -> np.ndarray:
+    """Compute the softmax of ``x`` along an axis.
+
+    Parameters
+    ----------
+    x : array_like
+        Logits, real, at least 1-d; ``-inf`` allowed, ``+inf`` at most once
+        per vector, NaN not.
+    axis : int, optional
+        Axis along which the result sums to 1. Default is the last.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`e^{x_i} / \\sum_j e^{x_j}`, the same shape as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains NaN or is 0-d; if a vector along ``axis`` is
+        :math:`-\\infty` in every entry (0/0) or has :math:`+\\infty` in more
+        than one entry (no limit); if ``axis`` is out of range.
+    TypeError
+        If ``x`` is not real-valued or ``axis`` is not an integer.
+
+    See Also
+    --------
+    log_softmax, logsumexp, sigmoid
+    scipy.special.softmax : The SciPy function.
+
+    Notes
+    -----
+    With :math:`m = x_k = \\max_j x_j` and
+    :math:`s = \\sum_{j \\ne k} e^{x_j - m}`,
+
+    .. math::
+
+        \\operatorname{softmax}(x)_i = \\frac{e^{x_i - m}}{1 + s}.
+
+    This is the "shift and divide" form, which Blanchard, Higham and Higham
+    show to be more accurate than :math:`e^{x_i - \\operatorname{LSE}(x)}`:
+    the latter amplifies the rounding error of the exponent by
+    :math:`|x_i - \\operatorname{LSE}(x)|` [1]_. Here the rounding error of
+    :math:`x_i - m` is recovered exactly (TwoSum) and folded back in,
+    :math:`e^{d + \\delta} \\approx e^d (1 + \\delta)`, so every entry, however
+    small, is exact to a few ulp.
+
+    Edge cases, per vector: an entry :math:`-\\infty` gives 0; a single
+    :math:`+\\infty` entry gives the one-hot limit; an empty vector gives an
+    empty result.
+
+    References
+    ----------
+    .. [1] P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing
+       the log-sum-exp and softmax functions", IMA Journal of Numerical
+       Analysis 41(4), 2311-2330, 2021. https://doi.org/10.1093/imanum/draa038
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> z = np.array([[1.0, 2.0, 3.0], [1e4, 0.0, -1e4]])
+    >>> p = xr.softmax(z)
+    >>> bool(np.allclose(p.sum(axis=-1), 1.0))
+    True
+
+    Adding a constant to every logit leaves the softmax unchanged, and two
+    classes give the sigmoid of the difference:
+
+    >>> bool(np.allclose(xr.softmax(z[0] + 100.0), p[0]))
+    True
+    >>> bool(np.isclose(xr.softmax([2.0, 0.5])[0], xr.sigmoid(1.5)))
+    True
+    >>> print(xr.softmax([0.0, np.inf, -np.inf]))
+    [0. 1. 0.]
+    """
+    xl, axis = _logits_last(x, axis)
+    if xl.shape[-1] == 0:
+        return np.moveaxis(np.empty(xl.shape), -1, axis)
+    k, m = _argmax_last(xl)
+    xl, m = _one_hot_limit_rows(xl, k, m)
+    # Overflow of x - m (to -inf, exp -> 0) and the NaN rounding error it
+    # brings are both harmless: such entries are 0 and their error term is
+    # dropped. Two full-size arrays suffice: the rounding error of x - m
+    # goes into the result's buffer first, then x - m is recomputed.
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        err = _two_diff_error(xl, m, np.subtract(xl, m))
+        e = np.subtract(xl, m)
+        np.exp(e, out=e)
+        # e^(d + err) = e^d (1 + err) to first order; |err| <= |d| * 2**-53.
+        p = np.multiply(e, err, out=err)
+    np.copyto(p, 0.0, where=np.isnan(p))
+    p += e
+    del e
+    np.put_along_axis(p, k, 0.0, axis=-1)
+    s = np.sum(p, axis=-1, keepdims=True)
+    np.put_along_axis(p, k, 1.0, axis=-1)
+    p /= 1.0 + s
+    return np.moveaxis(p, -1, axis)
+
+
+def _exp_minus_abs(x: np.ndarray) -> np.ndarray:
+    """Return ``exp(-|x|)`` in a new array (0-d too): in (0, 1], never overflows."""
+    t = np.abs(x, out=np.empty(x.shape))
+    np.negative(t, out=t)
+    with np.errstate(under="ignore"):
+        return np.exp(t, out=t)
+
+
+def sigmoid(x):
+    """Compute the logistic sigmoid of ``x`` elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        Real numbers; ``±inf`` allowed, NaN not.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`\\sigma(x) = 1 / (1 + e^{-x})`, the same shape as ``x``; a
+        NumPy float64 scalar for a scalar input.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains NaN.
+    TypeError
+        If ``x`` is not real-valued.
+
+    See Also
+    --------
+    log_sigmoid, softmax
+    scipy.special.expit : The SciPy function.
+
+    Notes
+    -----
+    Evaluated with :math:`e^{-|x|} \\le 1`, so nothing overflows:
+
+    .. math::
+
+        \\sigma(x) =
+        \\begin{cases}
+        1 / (1 + e^{-x}) & x \\ge 0, \\\\
+        e^{x} / (1 + e^{x}) & x < 0.
+        \\end{cases}
+
+    :math:`\\sigma(+\\infty) = 1`, :math:`\\sigma(-\\infty) = 0`; for
+    :math:`x < -745` the result underflows to 0 quietly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> float(xr.sigmoid(0.0))
+    0.5
+    >>> x = np.array([-800.0, -3.0, 0.5, 800.0])
+    >>> bool(np.allclose(xr.sigmoid(x) + xr.sigmoid(-x), 1.0))
+    True
+    >>> print(xr.sigmoid([-np.inf, np.inf]))
+    [0. 1.]
+    """
+    x = as_float_array(x, "x")
+    e = _exp_minus_abs(x)
+    out = np.where(x >= 0, 1.0, e)
+    e += 1.0
+    out /= e
+    return _as_result(out)
+
+
+def log_sigmoid(x):
+    """Compute the logarithm of the logistic sigmoid of ``x`` elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        Real numbers; ``±inf`` allowed, NaN not.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`\\log \\sigma(x) = -\\log(1 + e^{-x})`, the same shape as
+        ``x``; a NumPy float64 scalar for a scalar input.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` contains NaN.
+    TypeError
+        If ``x`` is not real-valued.
+
+    See Also
+    --------
+    sigmoid, log_softmax
+    scipy.special.log_expit : The SciPy function.
+
+    Notes
+    -----
+    .. math::
+
+        \\log \\sigma(x) = \\min(x, 0) - \\operatorname{log1p}(e^{-|x|})
+        =
+        \\begin{cases}
+        -\\operatorname{log1p}(e^{-x}) & x \\ge 0, \\\\
+        x - \\operatorname{log1p}(e^{x}) & x < 0.
+        \\end{cases}
+
+    Both terms are :math:`\\le 0`, so nothing cancels, and
+    :math:`e^{-|x|} \\le 1` cannot overflow. For large :math:`x` the result
+    is :math:`-e^{-x}` to full relative accuracy, for very negative :math:`x`
+    it is :math:`x`. :math:`\\log\\sigma(+\\infty) = 0`,
+    :math:`\\log\\sigma(-\\infty) = -\\infty`. Note
+    :math:`\\log(1 - \\sigma(x)) = \\log\\sigma(-x)`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> bool(xr.log_sigmoid(0.0) == -np.log(2))
+    True
+    >>> x = np.array([-30.0, -2.0, 0.5, 30.0])
+    >>> bool(np.allclose(xr.log_sigmoid(x), np.log(xr.sigmoid(x)), rtol=1e-14))
+    True
+    >>> bool(np.allclose(xr.log_sigmoid(x) - xr.log_sigmoid(-x), x))
+    True
+
+    It stays exact where ``log(sigmoid(x))`` would take the log of an
+    underflowed 0 (``x = -1e4``) or of 1 rounded (``x = 40``):
+
+    >>> float(xr.log_sigmoid(-1e4))
+    -10000.0
+    >>> bool(np.isclose(xr.log_sigmoid(40.0), -np.exp(-40.0), rtol=1e-15))
+    True
+    """
+    x = as_float_array(x, "x")
+    t = _exp_minus_abs(x)
+    np.log1p(t, out=t)
+    # 0 - t rather than -t, so that log_sigmoid(+inf) is +0.0, not -0.0.
+    out = np.minimum(x, 0.0)
+    out -= t
+    return _as_result(out)

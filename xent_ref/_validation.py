@@ -1,0 +1,247 @@
+"""Shared argument checks for ``xent_ref``.
+
+Every public function validates its arguments with these helpers, so every
+bad input gets the same kind of error: a ``TypeError`` (wrong kind of value)
+or ``ValueError`` (right kind, bad value) whose message starts with the
+argument's name and a colon, e.g. ``"p: entries must lie in [0, 1]"``.
+
+The checks avoid full-size temporaries: NaN and range checks use one
+``min``/``max`` reduction (both propagate NaN) instead of a boolean mask, so
+validating a large array costs one read of it and no extra memory.
+
+Helpers and their contracts
+---------------------------
+``as_float_array(x, name) -> ndarray``
+    ``x`` as a float64 ndarray (any shape, 0-d for scalars). Booleans,
+    integers and floats of any precision are accepted (booleans as 0/1);
+    complex, object, string and other dtypes raise ``TypeError``; ragged
+    nested sequences raise ``ValueError``; NaN raises ``ValueError``;
+    ``±inf`` is allowed (use :func:`check_finite` to refuse it). No copy is
+    made when ``x`` is already a float64 ndarray, so the result may *be* the
+    caller's array: never write into it.
+``as_index_array(x, name) -> ndarray``
+    ``x`` as an integer ndarray (any integer dtype; kept, not cast). Floats,
+    even whole-valued, booleans and everything else raise ``TypeError``.
+``check_finite(a, name) -> None``
+    ``ValueError`` if ``a`` has an infinite entry (NaN is assumed already
+    refused by :func:`as_float_array`).
+``check_nonnegative(a, name) -> None``
+    ``ValueError`` if ``a`` has an entry < 0 (or NaN).
+``check_unit_interval(a, name) -> None``
+    ``ValueError`` if ``a`` has an entry outside [0, 1] (or NaN).
+``check_probabilities(p, name, *, axis) -> ndarray``
+    ``p`` as float64 (via :func:`as_float_array`) after checking that it is at
+    least 1-d, ``axis`` is a valid axis, every entry is in [0, 1], and every
+    vector along ``axis`` sums to 1 within :data:`SUM_TOLERANCE`
+    (absolute). Never renormalises. An empty axis sums to 0 and is refused.
+``normalize_axis(axis, ndim, name="axis") -> int``
+    ``axis`` as a non-negative int; ``TypeError`` if not an integer,
+    ``ValueError`` if out of range for ``ndim`` dimensions.
+``check_same_shape(a, b, name_a, name_b) -> None``
+    ``ValueError`` naming ``name_b`` unless ``a.shape == b.shape`` exactly
+    (no broadcasting).
+``check_base(base) -> float | None``
+    ``None`` (natural log) passes through; otherwise ``base`` must be a real
+    number (``TypeError``; ``bool`` is refused) that is finite, > 0 and
+    != 1 (``ValueError``). Returns it as a Python float.
+``check_reduction(reduction) -> str``
+    ``reduction`` must be one of ``"mean"``, ``"sum"``, ``"none"``;
+    anything else (including non-strings) raises ``ValueError`` naming
+    ``reduction``. Returns it.
+``reduce(loss, reduction, *, weights=None, name="reduction")``
+    Applies a (checked) reduction to an elementwise loss array.
+    ``"none"`` returns ``loss`` unchanged (an ndarray). ``"sum"`` returns
+    ``np.float64(loss.sum())`` (0.0 for an empty array). ``"mean"`` returns
+    ``np.float64(loss.sum() / n)`` where ``n`` is ``loss.size`` or, if
+    ``weights`` is given, ``weights.sum()`` (``loss`` is expected to already
+    contain the per-element weights, as in ``torch`` cross-entropy). A mean
+    over zero elements or a zero total weight raises ``ValueError`` whose
+    message starts with ``name + ": "`` instead of returning NaN.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as np
+
+__all__ = [
+    "SUM_TOLERANCE",
+    "REDUCTIONS",
+    "as_float_array",
+    "as_index_array",
+    "check_base",
+    "check_finite",
+    "check_nonnegative",
+    "check_probabilities",
+    "check_reduction",
+    "check_same_shape",
+    "check_unit_interval",
+    "normalize_axis",
+    "reduce",
+]
+
+#: Largest accepted ``|sum(p) - 1|`` for a probability vector. It is the
+#: tolerance of ``torch.distributions.constraints.simplex``, loose enough for
+#: probabilities computed in float32 (about 6e-8 relative error each) and
+#: tight enough to catch an unnormalised vector.
+SUM_TOLERANCE = 1e-6
+
+#: The accepted values of ``reduction``.
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _asarray(x, name: str) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except ValueError as exc:
+        # NumPy >= 1.24 refuses ragged nested sequences.
+        raise ValueError(f"{name}: cannot be converted to an array ({exc})") from None
+
+
+def as_float_array(x, name: str) -> np.ndarray:
+    """Return ``x`` as a float64 ndarray, refusing non-numeric input and NaN."""
+    a = _asarray(x, name)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: expected real numbers, got an array of dtype {a.dtype}")
+    a = np.asarray(a, dtype=np.float64)
+    # min propagates NaN, so this finds a NaN without a boolean temporary.
+    if a.size and np.isnan(np.min(a)):
+        raise ValueError(f"{name}: contains NaN")
+    return a
+
+
+def as_index_array(x, name: str) -> np.ndarray:
+    """Return ``x`` as an integer ndarray; floats (even whole-valued) are refused."""
+    a = _asarray(x, name)
+    if a.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: class indices must have an integer dtype, got {a.dtype}"
+        )
+    return a
+
+
+def check_finite(a: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` if ``a`` has an infinite entry."""
+    if a.size and not (np.isfinite(np.min(a)) and np.isfinite(np.max(a))):
+        raise ValueError(f"{name}: entries must be finite")
+
+
+def check_nonnegative(a: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` if ``a`` has an entry < 0 (or NaN)."""
+    if a.size and not np.min(a) >= 0:
+        raise ValueError(f"{name}: entries must be >= 0, got minimum {np.min(a)!r}")
+
+
+def check_unit_interval(a: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` if ``a`` has an entry outside [0, 1] (or NaN)."""
+    if a.size:
+        lo, hi = np.min(a), np.max(a)
+        if not (lo >= 0 and hi <= 1):
+            raise ValueError(
+                f"{name}: entries must lie in [0, 1], got range [{float(lo)!r}, {float(hi)!r}]"
+            )
+
+
+def normalize_axis(axis, ndim: int, name: str = "axis") -> int:
+    """Return ``axis`` as a non-negative int valid for ``ndim`` dimensions."""
+    if isinstance(axis, bool):
+        raise TypeError(f"{name}: must be an integer, got {axis!r}")
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{name}: must be an integer, got {axis!r}") from None
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}: {axis} is out of range for an array with {ndim} dimension(s)")
+    return axis % ndim
+
+
+def check_probabilities(p, name: str, *, axis) -> np.ndarray:
+    """Return ``p`` as float64 after checking it holds probability vectors along ``axis``."""
+    a = as_float_array(p, name)
+    if a.ndim == 0:
+        raise ValueError(f"{name}: must have at least one dimension (a probability vector)")
+    ax = normalize_axis(axis, a.ndim)
+    check_unit_interval(a, name)
+    if a.size == 0 and a.shape[ax] != 0:
+        return a
+    # Not renormalised: a vector that does not sum to 1 is a caller's bug.
+    err = np.max(np.abs(np.sum(a, axis=ax) - 1.0)) if a.size else 1.0
+    if not err <= SUM_TOLERANCE:
+        raise ValueError(
+            f"{name}: entries along axis {axis} must sum to 1 "
+            f"(within {SUM_TOLERANCE:g}); the largest deviation is {float(err):.3g}"
+        )
+    return a
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise ``ValueError`` naming ``name_b`` unless the shapes are identical."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name_b}: shape {b.shape} does not match {name_a} shape {a.shape} "
+            "(no broadcasting)"
+        )
+
+
+def check_base(base) -> float | None:
+    """Return ``base`` as a float (or ``None``) after checking it is a valid log base."""
+    if base is None:
+        return None
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        raise TypeError(f"base: must be a real number or None, got {base!r}")
+    b = float(base)
+    if not (np.isfinite(b) and b > 0 and b != 1):
+        raise ValueError(f"base: must be finite, > 0 and != 1, got {base!r}")
+    return b
+
+
+def check_reduction(reduction) -> str:
+    """Return ``reduction`` after checking it is ``"mean"``, ``"sum"`` or ``"none"``."""
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise ValueError(
+            f"reduction: must be one of 'mean', 'sum', 'none', got {reduction!r}"
+        )
+    return reduction
+
+
+def reduce(loss: np.ndarray, reduction: str, *, weights=None, name: str = "reduction"):
+    """Reduce an elementwise loss; ``"mean"`` divides by the count or the total weight."""
+    check_reduction(reduction)
+    if reduction == "none":
+        return loss
+    total = np.sum(loss, dtype=np.float64)
+    if reduction == "sum":
+        return np.float64(total)
+    if weights is None:
+        if loss.size == 0:
+            raise ValueError(f"{name}: 'mean' over zero elements is undefined")
+        return np.float64(total / loss.size)
+    denom = np.sum(weights, dtype=np.float64)
+    if denom == 0:
+        raise ValueError(f"{name}: 'mean' with a total weight of zero is undefined")
+    return np.float64(total / denom)
+
+
+def as_unit_interval_array(x, name: str) -> np.ndarray:
+    """Return ``x`` as float64 after checking every entry lies in [0, 1].
+
+    The same as :func:`as_float_array` followed by :func:`check_unit_interval`,
+    in two reductions instead of three: the ``min`` that finds the range also
+    finds a NaN, so no separate NaN pass is made (the losses' targets are
+    large arrays). Same errors and messages as those two helpers.
+    """
+    a = _asarray(x, name)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: expected real numbers, got an array of dtype {a.dtype}")
+    a = np.asarray(a, dtype=np.float64)
+    if a.size:
+        lo, hi = np.min(a), np.max(a)
+        if np.isnan(lo):
+            raise ValueError(f"{name}: contains NaN")
+        if not (lo >= 0 and hi <= 1):
+            raise ValueError(
+                f"{name}: entries must lie in [0, 1], got range [{float(lo)!r}, {float(hi)!r}]"
+            )
+    return a
