@@ -19,6 +19,9 @@ Helpers and their contracts
     ``±inf`` is allowed (use :func:`check_finite` to refuse it). No copy is
     made when ``x`` is already a float64 ndarray, so the result may *be* the
     caller's array: never write into it.
+``as_unit_interval_array(x, name) -> ndarray``
+    :func:`as_float_array` then :func:`check_unit_interval` in one pass
+    fewer (the range ``min`` also finds a NaN); for large target arrays.
 ``as_index_array(x, name) -> ndarray``
     ``x`` as an integer ndarray (any integer dtype; kept, not cast). Floats,
     even whole-valued, booleans and everything else raise ``TypeError``.
@@ -71,6 +74,7 @@ __all__ = [
     "REDUCTIONS",
     "as_float_array",
     "as_index_array",
+    "as_unit_interval_array",
     "check_base",
     "check_finite",
     "check_nonnegative",
@@ -131,7 +135,7 @@ def check_finite(a: np.ndarray, name: str) -> None:
 def check_nonnegative(a: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` if ``a`` has an entry < 0 (or NaN)."""
     if a.size and not np.min(a) >= 0:
-        raise ValueError(f"{name}: entries must be >= 0, got minimum {np.min(a)!r}")
+        raise ValueError(f"{name}: entries must be >= 0, got minimum {float(np.min(a))!r}")
 
 
 def check_unit_interval(a: np.ndarray, name: str) -> None:

@@ -1,0 +1,845 @@
+"""Classification losses: softmax and binary cross-entropy, focal and hinge loss.
+
+Each loss is written once, for a block of rows, and run over the batch by
+:func:`xent_ref._blocking.map_row_blocks`, so its temporaries stay in cache
+and its extra memory stays a few blocks, however large the batch.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+
+import numpy as np
+
+from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
+from xent_ref._primitives import _logsumexp_parts, log_softmax, sigmoid
+from xent_ref._validation import (
+    as_float_array,
+    as_index_array,
+    as_unit_interval_array,
+    check_finite,
+    check_nonnegative,
+    check_reduction,
+    check_same_shape,
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "hinge_loss",
+    "sigmoid_focal_loss",
+    "softmax_cross_entropy",
+]
+
+
+# ---------------------------------------------------------------------------
+# Argument checks shared by the losses of this module
+# ---------------------------------------------------------------------------
+
+
+def _real(value, name: str) -> float:
+    """``value`` as a Python float; ``TypeError`` unless it is a real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: must be a real number, got {value!r}")
+    return float(value)
+
+
+def _index(value, name: str = "ignore_index") -> int:
+    """``value`` as a Python int; ``TypeError`` unless it is an integer (not a bool)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: must be an integer or None, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name}: must be an integer or None, got {value!r}") from None
+
+
+def _ndim(x, name: str) -> int:
+    """Number of dimensions of the array-like ``x``, refusing ragged sequences."""
+    try:
+        return np.ndim(x)
+    except ValueError:
+        raise ValueError(f"{name}: cannot be converted to an array (ragged sequence?)") from None
+
+
+def _weights(weight, name: str, shape: tuple[int, ...], of: str, *, exact: bool = False):
+    """``weight`` as float64: finite, >= 0, broadcastable to ``shape`` (``exact``: of it)."""
+    w = as_float_array(weight, name)
+    check_finite(w, name)
+    check_nonnegative(w, name)
+    try:
+        fits = np.broadcast_shapes(w.shape, shape) == shape and (w.shape == shape or not exact)
+    except ValueError:
+        fits = False
+    if not fits:
+        how = "is not" if exact else "does not broadcast to"
+        raise ValueError(f"{name}: shape {w.shape} {how} the {of} shape {shape}")
+    return w
+
+
+def _mul0(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a * b`` for a product known to be >= 0, with ``0 * inf = 0``.
+
+    A zero weight or target silences an infinite term instead of making it
+    NaN: ``0 * inf`` is NaN, and ``fmax(NaN, 0) = 0``.
+    """
+    with np.errstate(invalid="ignore"):
+        return np.fmax(a * b, 0.0)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """True if ``a`` has no infinite entry (NaN is refused on input), in two cheap reductions."""
+    return a.size == 0 or bool(np.isfinite(a.min()) and np.isfinite(a.max()))
+
+
+#: Elements per block for the softmax losses. Each block of softmax rows costs
+#: some 15-30 NumPy calls (argmax, the tail sum, the refinement of rows with a
+#: dominant logit); at 64K elements their fixed cost is a fifth of the time,
+#: at 256K (2 MiB, still cache-resident in L3) a twentieth.
+SOFTMAX_BLOCK_ELEMENTS = 4 * BLOCK_ELEMENTS
+
+
+def _reduce_blocks(fn, reduction: str, denominator: float, why: str, *arrays, block_elements):
+    """Run the row-wise loss ``fn`` over ``arrays`` in row blocks and reduce it.
+
+    ``"mean"`` is the sum divided by ``denominator``; if that is 0 the mean
+    is undefined and ``ValueError(why + ", so the mean is undefined")`` is
+    raised instead of returning NaN.
+    """
+    if reduction == "none":
+        return map_row_blocks(fn, *arrays, block_elements=block_elements)
+    total = map_row_blocks(fn, *arrays, total=True, block_elements=block_elements)
+    if reduction == "sum":
+        return total
+    if denominator == 0:
+        raise ValueError(f"{why}, so the mean is undefined")
+    return np.float64(total / denominator)
+
+
+def _elementwise(fn, reduction: str, shape: tuple[int, ...], first: str, *arrays):
+    """Run the elementwise loss ``fn`` over ``arrays`` broadcast to ``shape``, then reduce.
+
+    ``"mean"`` divides by the number of elements, as in PyTorch.
+    """
+    rows = [
+        None if a is None else np.broadcast_to(a, shape).reshape(shape or (1,)) for a in arrays
+    ]
+    n = math.prod(shape)
+    why = f"{first}: has no elements"
+    loss = _reduce_blocks(fn, reduction, n, why, *rows, block_elements=BLOCK_ELEMENTS)
+    return loss.reshape(shape)[()] if reduction == "none" else loss
+
+
+# ---------------------------------------------------------------------------
+# Softmax cross-entropy
+# ---------------------------------------------------------------------------
+
+
+def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
+    """``log_softmax`` along axis 1, its errors (rows with no softmax) naming ``logits``."""
+    try:
+        return log_softmax(z, axis=1)
+    except ValueError as exc:
+        raise ValueError(f"logits: {str(exc).removeprefix('x: ')}") from None
+
+
+def _nll_rows(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``-log softmax(z)[y]`` for each row, in the form that keeps every digit.
+
+    With ``m = max z`` and ``L = log1p(sum_{j != argmax} exp(z_j - m))``,
+    ``-log softmax(z)_y = (m - z_y) + L``: two terms >= 0, so nothing
+    cancels, and ``L`` keeps the small terms that ``log(1 + ...)`` would
+    round away. No (N, C) temporary survives the call.
+    """
+    m, L = _logsumexp_parts(z)
+    if not np.isfinite(m).all():
+        # a row maximum of +-inf: log_softmax takes the limit (or refuses)
+        return -np.take_along_axis(_log_softmax_rows(z), y[:, None], axis=1)[:, 0]
+    z_y = z[np.arange(len(y)), y]
+    # m - z_y beyond the float range (logits of opposite signs near 1e308) is +inf,
+    # its correct rounding
+    with np.errstate(over="ignore"):
+        return (m[:, 0] - z_y) + L[:, 0]
+
+
+def _soft_nll_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``-sum_c t_c log softmax(z)_c`` for each row, with ``0 * log 0 = 0``."""
+    return _mul0(t, -_log_softmax_rows(z)).sum(axis=1)
+
+
+def softmax_cross_entropy(
+    logits,
+    target,
+    *,
+    weight=None,
+    ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+):
+    r"""Cross-entropy between targets and the softmax of logits.
+
+    The negative log-likelihood of the categorical distribution
+    :math:`\mathrm{softmax}(z_i)`, with the semantics of
+    ``torch.nn.functional.cross_entropy`` [1]_ (differences in the Notes).
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+        Unnormalised log-probabilities :math:`z`; ``-inf`` masks a class.
+    target : array_like, shape (N,) or (N, C)
+        Either class indices in ``[0, C)`` of any integer dtype (floats are
+        refused, even whole-valued), or class probabilities :math:`q` in
+        ``[0, 1]`` with the shape of ``logits``.
+    weight : array_like, shape (C,), optional
+        Finite, non-negative class weights :math:`w`; all 1 by default.
+    ignore_index : int, optional
+        With class indices, a target equal to it contributes no loss and no
+        weight to the mean. ``None`` (default) ignores nothing.
+    label_smoothing : float, optional
+        :math:`\varepsilon \in [0, 1]`: the target becomes the mixture
+        :math:`(1 - \varepsilon)\,\text{target} + \varepsilon/C`.
+    reduction : {"mean", "sum", "none"}, optional
+        See the Notes for what ``"mean"`` divides by.
+
+    Returns
+    -------
+    numpy.float64 or ndarray, shape (N,)
+        The reduced loss, or the per-sample losses for ``"none"`` (0 for an
+        ignored sample).
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is not 2-d, ``target`` has neither shape, a class index
+        is out of range, a probability is outside [0, 1], ``weight`` has the
+        wrong shape or a negative entry, ``ignore_index`` is given with
+        probability targets, ``label_smoothing`` is outside [0, 1], the
+        reduction is unknown, an input is NaN, or ``"mean"`` has nothing to
+        average (every target ignored, or zero total weight).
+    TypeError
+        If class indices are not integers, or an option has the wrong type.
+
+    See Also
+    --------
+    xent_ref.log_softmax : The log-probabilities the loss is built from.
+    xent_ref.cross_entropy : :math:`H(p, q)` of two probability vectors.
+    xent_ref.binary_cross_entropy_with_logits : The two-class (sigmoid) case.
+    xent_ref.grad.softmax_cross_entropy_grad : Its gradient, softmax minus target.
+
+    Notes
+    -----
+    With :math:`\log p_{ic} = z_{ic} - \log\sum_j e^{z_{ij}}`, a sample's
+    loss is the cross-entropy of its (smoothed, weighted) target and
+    :math:`p_i`. For a class index :math:`y_i`,
+
+    .. math::
+
+        \ell_i = (1 - \varepsilon)\, w_{y_i} \left(-\log p_{i y_i}\right)
+                 + \frac{\varepsilon}{C} \sum_{c=1}^{C} w_c \left(-\log p_{ic}\right),
+
+    and :math:`\ell_i = 0` if :math:`y_i` is ``ignore_index``. For
+    probabilities :math:`q_i`,
+
+    .. math::
+
+        \ell_i = -\sum_{c=1}^{C} w_c
+                 \left((1 - \varepsilon)\, q_{ic} + \frac{\varepsilon}{C}\right) \log p_{ic}.
+
+    ``"sum"`` is :math:`\sum_i \ell_i`. ``"mean"`` is, as in PyTorch,
+    :math:`\sum_i \ell_i / \sum_{i \text{ not ignored}} w_{y_i}` for class
+    indices (the plain mean over non-ignored samples when there are no
+    weights) and :math:`\sum_i \ell_i / N` for probabilities.
+
+    Edge cases: a term with target probability 0 is 0 even where
+    :math:`p_{ic} = 0` (:math:`0 \cdot \log 0 = 0`); a positive target
+    probability on a class with logit :math:`-\infty` gives :math:`+\infty`.
+    A row with a logit :math:`+\infty` takes the limit of ``log_softmax``.
+
+    Without smoothing, :math:`-\log p_{iy}` is computed as
+    :math:`(m_i - z_{iy}) + \operatorname{log1p}\bigl(\sum_{j \ne k}
+    e^{z_{ij} - m_i}\bigr)` with :math:`m_i = z_{ik} = \max_j z_{ij}`: two
+    non-negative terms, and the log1p keeps the relative accuracy that
+    :math:`m + \log\sum_j e^{z_j - m}` loses when one logit dominates. Rows
+    are processed in blocks of about 256K elements (2 MiB), so no (N, C)
+    temporary is made and the extra memory is a few blocks.
+
+    Differences from PyTorch, all stricter:
+
+    * ``ignore_index`` defaults to ``None`` (PyTorch: ``-100``), and with
+      probability targets it must be ``None`` (PyTorch ignores it silently).
+    * A ``"mean"`` over a batch whose every target is ignored raises
+      ``ValueError`` (PyTorch returns NaN, the 0/0 of its formula); so does a
+      mean whose weights sum to 0, and a mean over an empty batch.
+    * Probability targets must lie in [0, 1] (PyTorch does not check). Rows
+      are not required to sum to 1, as in PyTorch; the formula is applied
+      as written and nothing is renormalised.
+    * ``weight`` must be finite and >= 0, ``label_smoothing`` in [0, 1]
+      (PyTorch accepts negative values of both).
+    * ``logits`` must be (N, C); PyTorch also takes (C,) and (N, C, d1, ...).
+
+    References
+    ----------
+    .. [1] PyTorch, ``torch.nn.functional.cross_entropy``,
+       https://pytorch.org/docs/stable/generated/torch.nn.functional.cross_entropy.html
+    .. [2] C. Szegedy et al., "Rethinking the Inception Architecture for
+       Computer Vision", CVPR 2016 (label smoothing).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
+    >>> y = np.array([0, 1])
+    >>> print(round(float(xr.softmax_cross_entropy(z, y)), 6))
+    0.31854
+
+    It is the mean of the negative log-softmax at the targets, and class
+    indices give the same loss as one-hot probabilities:
+
+    >>> nll = -xr.log_softmax(z)[np.arange(2), y]
+    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), nll.mean()))
+    True
+    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), xr.softmax_cross_entropy(z, np.eye(3)[y])))
+    True
+
+    When one logit dominates, the loss is :math:`\log(1 + e^{-40})`, not the
+    0 of :math:`m + \log\sum_j e^{z_j - m} - z_y`:
+
+    >>> float(xr.softmax_cross_entropy([[40.0, 0.0]], [0])) == float(np.log1p(np.exp(-40.0)))
+    True
+    """
+    check_reduction(reduction)
+    z, y, q, w, kept, eps = _ce_arguments(logits, target, weight, ignore_index, label_smoothing)
+    n, c = z.shape
+
+    if q is not None:
+
+        def soft_rows(zb, qb):
+            return _soft_nll_rows(zb, w * ((1 - eps) * qb + eps / c))
+
+        return _reduce_blocks(
+            soft_rows, reduction, n, "target: the batch is empty", z, q,
+            block_elements=SOFTMAX_BLOCK_ELEMENTS,
+        )
+
+    if weight is None and eps == 0.0 and kept.all():
+        # the common case: the mean negative log-softmax at the targets
+        return _reduce_blocks(
+            _nll_rows, reduction, n, "target: the batch is empty", z, y,
+            block_elements=SOFTMAX_BLOCK_ELEMENTS,
+        )
+
+    w_y = np.where(kept, w[y], 0.0)
+
+    def rows(zb, yb, w_yb, kept_b):
+        if eps == 0.0:
+            loss = _mul0(w_yb, _nll_rows(zb, yb))
+        else:
+            loss = _soft_nll_rows(zb, _smoothed_target(yb, w_yb, w, eps, zb.shape))
+        # an ignored sample contributes 0, even where its logits would give +inf
+        return np.where(kept_b, loss, 0.0)
+
+    denominator = math.fsum(w_y)
+    if n == 0:
+        why = "target: the batch is empty"
+    elif not kept.any():
+        why = f"target: every target equals ignore_index={ignore_index}"
+    else:
+        why = "weight: the weights of the non-ignored targets sum to 0"
+    return _reduce_blocks(
+        rows, reduction, denominator, why, z, y, w_y, kept, block_elements=SOFTMAX_BLOCK_ELEMENTS
+    )
+
+
+def _smoothed_target(y, w_y, w, eps, shape):
+    """The smoothed, weighted target ``t_i = (1 - eps) w_{y_i} onehot(y_i) + (eps / C) w``."""
+    t = np.broadcast_to(eps / shape[1] * w, shape).copy()
+    t[np.arange(shape[0]), y] += (1 - eps) * w_y
+    return t
+
+
+def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
+    """Check the arguments of :func:`softmax_cross_entropy`.
+
+    Returns ``(z, y, q, w, kept, eps)``: the (N, C) logits; either class
+    indices ``y`` (ignored ones replaced by 0) and ``q = None``, or ``y =
+    None`` and probabilities ``q``; the (C,) class weights (ones by default);
+    the (N,) mask of samples not ignored; the label smoothing.
+    """
+    z = as_float_array(logits, "logits")
+    if z.ndim != 2:
+        raise ValueError(f"logits: expected shape (N, C), got shape {z.shape}")
+    n, c = z.shape
+    if c == 0:
+        raise ValueError("logits: needs at least one class, got shape (N, 0)")
+    eps = _real(label_smoothing, "label_smoothing")
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"label_smoothing: must lie in [0, 1], got {label_smoothing!r}")
+    w = np.ones(c) if weight is None else _weights(weight, "weight", (c,), "class", exact=True)
+
+    if _ndim(target, "target") == 2:
+        if ignore_index is not None:
+            raise ValueError(
+                "ignore_index: must be None with probability targets (PyTorch ignores it silently)"
+            )
+        q = as_unit_interval_array(target, "target")
+        check_same_shape(z, q, "logits", "target")
+        return z, None, q, w, np.ones(n, dtype=bool), eps
+
+    y = as_index_array(target, "target")
+    if y.shape != (n,):
+        raise ValueError(
+            f"target: expected shape ({n},) class indices or {z.shape} probabilities, "
+            f"got shape {y.shape}"
+        )
+    kept = np.ones(n, dtype=bool) if ignore_index is None else y != _index(ignore_index)
+    y_kept = y[kept]
+    if y_kept.size and not (y_kept.min() >= 0 and y_kept.max() < c):
+        bad = y_kept[(y_kept < 0) | (y_kept >= c)][0]
+        # a negative index is usually a padding marker, such as torch's -100
+        hint = ""
+        if ignore_index is None and bad < 0:
+            hint = f"; to ignore it, pass ignore_index={bad}"
+        raise ValueError(f"target: class index {bad} is out of range [0, {c}){hint}")
+    # An ignored sample's index may be anything (torch's -100): compute it as class 0,
+    # then drop it.
+    return z, np.where(kept, y, 0), None, w, kept, eps
+
+
+# ---------------------------------------------------------------------------
+# Binary cross-entropy
+# ---------------------------------------------------------------------------
+
+
+def _binary_inputs(x, target, weight, *, x_name: str, x_in_unit_interval: bool):
+    """Check and convert the arguments shared by the binary losses."""
+    a = as_unit_interval_array(x, x_name) if x_in_unit_interval else as_float_array(x, x_name)
+    y = as_unit_interval_array(target, "target")
+    check_same_shape(a, y, x_name, "target")
+    w = None if weight is None else _weights(weight, "weight", a.shape, x_name)
+    return a, y, w
+
+
+def _bce_rows(p, y, w):
+    # log(1 - p) as log1p(-p): exact for tiny p, where 1 - p would round to 1.
+    # log 0 = -inf is the intended limit (the loss is +inf there), not an error.
+    with np.errstate(divide="ignore"):
+        loss = _mul0(y, -np.log(p)) + _mul0(1 - y, -np.log1p(-p))
+    return loss if w is None else _mul0(w, loss)
+
+
+def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean"):
+    r"""Binary cross-entropy between target and predicted probabilities.
+
+    The negative log-likelihood of a Bernoulli distribution with success
+    probability :math:`p`, with the semantics of
+    ``torch.nn.functional.binary_cross_entropy`` [1]_ except that it is
+    exact where PyTorch clamps (see the Notes).
+
+    Parameters
+    ----------
+    probs : array_like
+        Predicted probabilities :math:`p \in [0, 1]`, any shape.
+    target : array_like
+        Target probabilities :math:`y \in [0, 1]`, the shape of ``probs``.
+    weight : array_like, optional
+        Finite, non-negative weights :math:`w` broadcastable to the shape
+        of ``probs``; all 1 by default.
+    reduction : {"mean", "sum", "none"}, optional
+        ``"mean"`` (default) divides the sum by the number of elements.
+
+    Returns
+    -------
+    numpy.float64 or ndarray
+        The reduced loss, or the elementwise loss for ``"none"``.
+
+    Raises
+    ------
+    ValueError
+        If ``probs`` or ``target`` has an entry outside [0, 1] or NaN, the
+        shapes differ, ``weight`` does not broadcast or has a negative
+        entry, the reduction is unknown, or ``"mean"`` has no element.
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits : The same loss from logits, stable.
+    xent_ref.distributions.Bernoulli : The distribution it is the NLL of.
+
+    Notes
+    -----
+    .. math::
+
+        \ell = -w \left( y \log p + (1 - y) \log(1 - p) \right),
+
+    with :math:`\log(1 - p)` computed as ``log1p(-p)``. Edge cases, stated
+    piecewise: a term whose coefficient is 0 is 0
+    (:math:`0 \cdot \log 0 = 0`, so :math:`p = y \in \{0, 1\}` gives 0);
+    :math:`\ell = +\infty` where :math:`p = 0 < y` or :math:`p = 1 > y`
+    (and :math:`w > 0`); a zero weight gives 0 even there.
+
+    Differences from PyTorch:
+
+    * PyTorch clamps each log at :math:`-100`, so where :math:`p = 0 < y`
+      it returns :math:`100\,y` (e.g. 100 for :math:`y = 1`) instead of
+      :math:`+\infty`; the two agree wherever :math:`p` and :math:`1 - p`
+      exceed :math:`e^{-100} \approx 3.7 \times 10^{-44}`.
+    * ``target`` must lie in [0, 1] and ``weight`` be finite and >= 0
+      (PyTorch checks neither).
+
+    References
+    ----------
+    .. [1] PyTorch, ``torch.nn.functional.binary_cross_entropy``,
+       https://pytorch.org/docs/stable/generated/torch.nn.functional.binary_cross_entropy.html
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> p = np.array([0.9, 0.2, 0.6])
+    >>> y = np.array([1.0, 0.0, 1.0])
+    >>> expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), expected))
+    True
+
+    It equals binary cross-entropy with logits at the sigmoid's inverse:
+
+    >>> z = np.log(p / (1 - p))
+    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), xr.binary_cross_entropy_with_logits(z, y)))
+    True
+
+    A certain, wrong prediction costs :math:`+\infty` (PyTorch: 100):
+
+    >>> print(xr.binary_cross_entropy([0.0], [1.0]))
+    inf
+    """
+    check_reduction(reduction)
+    p, y, w = _binary_inputs(probs, target, weight, x_name="probs", x_in_unit_interval=True)
+    return _elementwise(_bce_rows, reduction, p.shape, "probs", p, y, w)
+
+
+def _bce_logits_rows(z, y, w, pos_weight):
+    # softplus(+-z) = relu(+-z) + log1p(exp(-|z|)), where the exp cannot overflow
+    log1p_exp = np.log1p(np.exp(-np.abs(z)))
+    # only an infinite logit can meet a zero factor (inf * 0); a finite block skips _mul0's pass
+    times = np.multiply if _all_finite(z) else _mul0
+    if pos_weight is None:
+        # y softplus(-z) + (1 - y) softplus(z) = relu(z) - y z + log1p(exp(-|z|)), and
+        # relu(z) - y z = (1[z >= 0] - y) z >= 0 is one rounded product: no cancellation
+        loss = times((z >= 0) - y, z) + log1p_exp
+    else:
+        # a loss beyond the float range (pos_weight * 1e308) is +inf, its correct rounding
+        with np.errstate(over="ignore"):
+            loss = times(pos_weight * y, np.maximum(-z, 0) + log1p_exp) + times(
+                1 - y, np.maximum(z, 0) + log1p_exp
+            )
+    return loss if w is None else _mul0(w, loss)
+
+
+def binary_cross_entropy_with_logits(
+    logits, target, *, weight=None, pos_weight=None, reduction: str = "mean"
+):
+    r"""Binary cross-entropy between target and the sigmoid of logits.
+
+    The negative log-likelihood of a Bernoulli distribution with logit
+    :math:`z`, with the semantics of
+    ``torch.nn.functional.binary_cross_entropy_with_logits`` [1]_.
+
+    Parameters
+    ----------
+    logits : array_like
+        Logits :math:`z`, any shape; :math:`\pm\infty` gives the limit.
+    target : array_like
+        Target probabilities :math:`y \in [0, 1]`, the shape of ``logits``.
+    weight : array_like, optional
+        Finite, non-negative weights :math:`w` broadcastable to the shape of
+        ``logits``; all 1 by default.
+    pos_weight : array_like, optional
+        Finite, non-negative weight :math:`r` of the positive term,
+        broadcastable to the shape of ``logits`` (for multi-label logits of
+        shape (N, C), one weight per class: shape (C,)); all 1 by default.
+    reduction : {"mean", "sum", "none"}, optional
+        ``"mean"`` (default) divides the sum by the number of elements.
+
+    Returns
+    -------
+    numpy.float64 or ndarray
+        The reduced loss, or the elementwise loss for ``"none"``.
+
+    Raises
+    ------
+    ValueError
+        If ``target`` has an entry outside [0, 1], an input is NaN, the
+        shapes differ, a weight does not broadcast or has a negative entry,
+        the reduction is unknown, or ``"mean"`` has no element.
+
+    See Also
+    --------
+    binary_cross_entropy : The same loss from probabilities.
+    sigmoid_focal_loss : A reweighting of this loss.
+    xent_ref.log_sigmoid : :math:`\log\sigma(z)`, whose negative is :math:`\mathrm{softplus}(-z)`.
+    xent_ref.grad.binary_cross_entropy_with_logits_grad : Its gradient, :math:`\sigma(z) - y`.
+
+    Notes
+    -----
+    With :math:`\mathrm{softplus}(x) = \log(1 + e^x) = -\log\sigma(-x)`,
+
+    .. math::
+
+        \ell = w \left( r\, y\, \mathrm{softplus}(-z) + (1 - y)\, \mathrm{softplus}(z) \right)
+             = w \left( -r\, y \log\sigma(z) - (1 - y) \log(1 - \sigma(z)) \right).
+
+    It is computed with :math:`\mathrm{softplus}(\pm z) = \max(\pm z, 0) +
+    \operatorname{log1p}(e^{-|z|})`, and, when :math:`r = 1`, as
+    :math:`z\,(\mathbb{1}[z \ge 0] - y) + \operatorname{log1p}(e^{-|z|})`:
+    both terms are non-negative, so nothing cancels and the loss keeps its
+    relative accuracy at any :math:`z` (e.g. :math:`e^{-700}` at
+    :math:`z = 700, y = 1`). Edge cases: at :math:`z = \pm\infty` the loss
+    is its limit, 0 where the target agrees (:math:`z = +\infty, y = 1` or
+    :math:`z = -\infty, y = 0`; PyTorch returns NaN there) and
+    :math:`+\infty` otherwise; a term or weight of 0 silences an infinite
+    factor.
+
+    Differences from PyTorch, all stricter: ``target`` must lie in [0, 1],
+    and ``weight`` and ``pos_weight`` must be finite and >= 0 (PyTorch
+    checks none of these).
+
+    References
+    ----------
+    .. [1] PyTorch, ``torch.nn.functional.binary_cross_entropy_with_logits``,
+       https://pytorch.org/docs/stable/generated/torch.nn.functional.binary_cross_entropy_with_logits.html
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> z = np.array([2.0, -1.0, 0.5])
+    >>> y = np.array([1.0, 0.0, 1.0])
+    >>> bool(np.isclose(xr.binary_cross_entropy_with_logits(z, y),
+    ...                 -np.mean(y * xr.log_sigmoid(z) + (1 - y) * xr.log_sigmoid(-z))))
+    True
+
+    It stays exact where :math:`\sigma(z)` rounds to 1:
+
+    >>> float(xr.binary_cross_entropy_with_logits([40.0], [1.0])) == float(np.exp(-40.0))
+    True
+    """
+    check_reduction(reduction)
+    z, y, w = _binary_inputs(logits, target, weight, x_name="logits", x_in_unit_interval=False)
+    r = None if pos_weight is None else _weights(pos_weight, "pos_weight", z.shape, "logits")
+    return _elementwise(_bce_logits_rows, reduction, z.shape, "logits", z, y, w, r)
+
+
+# ---------------------------------------------------------------------------
+# Focal loss
+# ---------------------------------------------------------------------------
+
+
+def sigmoid_focal_loss(
+    logits, target, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "none"
+):
+    r"""Sigmoid focal loss: binary cross-entropy scaled down on easy examples.
+
+    The loss of Lin et al. [1]_, with the semantics and defaults of
+    ``torchvision.ops.sigmoid_focal_loss`` [2]_ (note the default
+    ``reduction="none"``).
+
+    Parameters
+    ----------
+    logits : array_like
+        Logits :math:`z`, any shape.
+    target : array_like
+        Targets :math:`y \in [0, 1]` (usually 0 or 1), the shape of ``logits``.
+    alpha : float, optional
+        Weight :math:`\alpha \in [0, 1]` of the positive class (default
+        0.25); a negative value (torchvision's ``-1``) turns the weighting off.
+    gamma : float, optional
+        Focusing exponent :math:`\gamma \ge 0` (default 2); 0 gives
+        (:math:`\alpha`-weighted) binary cross-entropy.
+    reduction : {"none", "mean", "sum"}, optional
+        ``"mean"`` divides the sum by the number of elements.
+
+    Returns
+    -------
+    numpy.float64 or ndarray
+        The elementwise loss (default) or its reduction.
+
+    Raises
+    ------
+    ValueError
+        If ``target`` has an entry outside [0, 1], an input is NaN, the
+        shapes differ, ``alpha > 1``, ``gamma < 0``, the reduction is
+        unknown, or ``"mean"`` has no element.
+    TypeError
+        If ``alpha`` or ``gamma`` is not a real number.
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits : The loss it scales (:math:`\gamma = 0`).
+
+    Notes
+    -----
+    With :math:`p = \sigma(z)`, :math:`p_t = p\,y + (1 - p)(1 - y)` and
+    :math:`\alpha_t = \alpha y + (1 - \alpha)(1 - y)`,
+
+    .. math::
+
+        \ell = \alpha_t\, (1 - p_t)^\gamma\, \mathrm{BCE}(z, y),
+        \qquad \mathrm{BCE}(z, y) = y\, \mathrm{softplus}(-z) + (1 - y)\, \mathrm{softplus}(z).
+
+    :math:`1 - p_t` is computed as :math:`y\,\sigma(-z) + (1 - y)\,\sigma(z)`,
+    two non-negative terms, so it keeps its relative accuracy where
+    :math:`p_t` rounds to 1 (torchvision's ``1 - p_t`` is 0 there).
+    Edge cases: :math:`0^0 = 1` for :math:`\gamma = 0`; a factor 0 silences
+    an infinite BCE (:math:`z = \pm\infty`).
+
+    Differences from torchvision, all stricter: ``target`` must lie in
+    [0, 1], ``alpha`` must not exceed 1 and ``gamma`` must be >= 0
+    (torchvision checks none of these).
+
+    References
+    ----------
+    .. [1] T.-Y. Lin, P. Goyal, R. Girshick, K. He and P. Dollár, "Focal Loss
+       for Dense Object Detection", ICCV 2017, arXiv:1708.02002.
+    .. [2] torchvision, ``torchvision.ops.sigmoid_focal_loss``,
+       https://pytorch.org/vision/stable/generated/torchvision.ops.sigmoid_focal_loss.html
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> z = np.array([3.0, -0.5, 0.2])
+    >>> y = np.array([1.0, 0.0, 0.0])
+
+    With :math:`\gamma = 0` and no :math:`\alpha` it is binary cross-entropy:
+
+    >>> bool(np.allclose(xr.sigmoid_focal_loss(z, y, alpha=-1, gamma=0.0),
+    ...                  xr.binary_cross_entropy_with_logits(z, y, reduction="none")))
+    True
+
+    The confident, correct first example is down-weighted by
+    :math:`(1 - \sigma(3))^2`, the others much less:
+
+    >>> ratio = xr.sigmoid_focal_loss(z, y, alpha=-1) / xr.binary_cross_entropy_with_logits(
+    ...     z, y, reduction="none")
+    >>> print(np.round(ratio, 4))
+    [0.0022 0.1425 0.3023]
+    """
+    check_reduction(reduction)
+    z, y, _ = _binary_inputs(logits, target, None, x_name="logits", x_in_unit_interval=False)
+    a = _real(alpha, "alpha")
+    if not a <= 1.0:
+        raise ValueError(
+            f"alpha: must lie in [0, 1], or be negative to turn it off, got {alpha!r}"
+        )
+    g = _real(gamma, "gamma")
+    if not 0.0 <= g < math.inf:
+        raise ValueError(f"gamma: must be finite and >= 0, got {gamma!r}")
+
+    def rows(zb, yb):
+        bce = _bce_logits_rows(zb, yb, None, None)
+        # 1 - p_t = y sigma(-z) + (1 - y) sigma(z): two terms >= 0, exact where p_t rounds to 1
+        one_minus_pt = yb * sigmoid(-zb) + (1 - yb) * sigmoid(zb)
+        loss = _mul0(one_minus_pt**g, bce)
+        if a < 0:
+            return loss
+        return _mul0(a * yb + (1 - a) * (1 - yb), loss)
+
+    return _elementwise(rows, reduction, z.shape, "logits", z, y)
+
+
+# ---------------------------------------------------------------------------
+# Hinge loss
+# ---------------------------------------------------------------------------
+
+
+def _hinge_rows(s, y):
+    return np.maximum(0.0, 1.0 - y * s)
+
+
+def hinge_loss(scores, target, *, reduction: str = "mean"):
+    r"""Binary hinge loss of scores against labels :math:`\pm 1`.
+
+    The loss of the support vector machine. Unlike every other loss here,
+    it is not the negative log-likelihood of any distribution (see the
+    Notes): it is the catalogue's contrast.
+
+    Parameters
+    ----------
+    scores : array_like
+        Real-valued scores (decision values) :math:`s`, any shape.
+    target : array_like
+        Labels :math:`y \in \{-1, +1\}`, the shape of ``scores``.
+    reduction : {"mean", "sum", "none"}, optional
+        ``"mean"`` (default) divides the sum by the number of elements.
+
+    Returns
+    -------
+    numpy.float64 or ndarray
+        The reduced loss, or the elementwise loss for ``"none"``.
+
+    Raises
+    ------
+    ValueError
+        If a label is not -1 or +1, an input is NaN, the shapes differ, the
+        reduction is unknown, or ``"mean"`` has no element.
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits : The logistic loss,
+        :math:`\mathrm{softplus}(-y s)` with :math:`y \in \{-1, +1\}`, a smooth
+        upper bound that *is* a negative log-likelihood.
+    sklearn.metrics.hinge_loss : The same mean, with labels encoded to
+        :math:`\pm 1`.
+
+    Notes
+    -----
+    .. math::
+
+        \ell = \max(0,\; 1 - y\, s).
+
+    It is 0 once an example is on the right side of the margin
+    (:math:`y s \ge 1`) and :math:`+\infty` at :math:`y s = -\infty`.
+
+    A loss is a negative log-likelihood, up to :math:`a\,\ell + b` with
+    :math:`a > 0`, only if :math:`\sum_y e^{-(\ell(s, y) - b)/a} = 1` for
+    every :math:`s`. For the hinge loss that sum is
+    :math:`e^{b/a}(1 + e^{-(1 + s)/a})` for :math:`s \ge 1`, which changes
+    with :math:`s` for every :math:`a`: no distribution over the label has
+    this loss as its negative log-likelihood [2]_.
+
+    References
+    ----------
+    .. [1] C. Cortes and V. Vapnik, "Support-Vector Networks", Machine
+       Learning 20, 273-297 (1995).
+    .. [2] P. Sollich, "Bayesian Methods for Support Vector Machines:
+       Evidence and Predictive Class Probabilities", Machine Learning 46,
+       21-52 (2002).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xent_ref as xr
+    >>> s = np.array([2.0, 0.3, -0.5])
+    >>> y = np.array([1, 1, 1])
+    >>> print(xr.hinge_loss(s, y, reduction="none"))
+    [0.  0.7 1.5]
+
+    No normalisation makes it a likelihood: :math:`\sum_y e^{-\ell(s, y)}`
+    depends on the score.
+
+    >>> s = np.array([1.0, 2.0])
+    >>> total = (np.exp(-xr.hinge_loss(s, [1, 1], reduction="none"))
+    ...          + np.exp(-xr.hinge_loss(s, [-1, -1], reduction="none")))
+    >>> bool(np.isclose(total[0], total[1]))
+    False
+    """
+    check_reduction(reduction)
+    s = as_float_array(scores, "scores")
+    y = as_float_array(target, "target")
+    check_same_shape(s, y, "scores", "target")
+    if y.size and not np.all(np.abs(y) == 1):
+        bad = y[np.abs(y) != 1].flat[0]
+        raise ValueError(f"target: labels must be -1 or +1, got {float(bad)!r}")
+    return _elementwise(_hinge_rows, reduction, s.shape, "scores", s, y)
