@@ -11,7 +11,6 @@ export XENT_BUILDDIR := $(abspath $(BUILDDIR))
 # Pinned, reproducible builds: every timestamp Sphinx or matplotlib writes.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html docs $(BUILDDIR)/html $(SPHINXOPTS)
 
