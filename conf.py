@@ -63,23 +63,30 @@ myst_dmath_double_inline = True
 myst_heading_anchors = 3
 
 
-def package_digest(package: Path) -> str:
-    """Hash of the sources of the package at *package*.
+def inputs_digest(*sources: Path) -> str:
+    """Hash of what executed pages read besides their own cells.
 
     jupyter-cache keys an executed notebook on its cells' code only. Keying the
-    cache *location* on the package sources as well means that any change to
-    xent_ref re-executes every page, so no page shows output computed by old
-    code.
+    cache *location* on these inputs as well means that any change to them
+    re-executes every page, so no page shows output computed by old code or
+    from old data. A source is a package directory (its ``*.py`` files) or a
+    single data file.
     """
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+    for source in sources:
+        files = sorted(source.rglob("*.py")) if source.is_dir() else [source]
+        for path in files:
+            digest.update(path.relative_to(source.parent).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+# The pages call xent_ref, and the accuracy-and-speed page renders the
+# committed benchmark results.
+EXECUTION_INPUTS = (ROOT / "xent_ref", ROOT / "benchmarks" / "results.json")
+
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(BUILDDIR / ".jupyter_cache" / package_digest(ROOT / "xent_ref"))
+nb_execution_cache_path = str(BUILDDIR / ".jupyter_cache" / inputs_digest(*EXECUTION_INPUTS))
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 300
@@ -95,7 +102,14 @@ bibtex_reference_style = "author_year"
 
 # --- HTML -----------------------------------------------------------------
 html_theme = "sphinx_book_theme"
-html_baseurl = os.environ.get("XENT_BASEURL", "https://xent.example.org/")
+# Where the site is published, for the sitemap, canonical links, Open Graph
+# and the 404 page. The Pages workflow passes its URL in XENT_BASEURL; Read the
+# Docs sets READTHEDOCS_CANONICAL_URL. Only these absolute URLs depend on it.
+html_baseurl = (
+    os.environ.get("XENT_BASEURL")
+    or os.environ.get("READTHEDOCS_CANONICAL_URL")
+    or "https://xent.example.org/"
+).rstrip("/") + "/"
 html_static_path = ["docs/_static"]
 html_css_files = ["xent.css"]
 html_last_updated_fmt = None
@@ -115,11 +129,21 @@ html_theme_options = {
     "home_page_in_toc": True,
 }
 sitemap_url_scheme = "{link}"
+# No dates: the sitemap depends only on the sources (reproducible builds).
 sitemap_show_lastmod = False
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
 ogp_site_url = html_baseurl
 ogp_site_name = "xent"
 ogp_enable_meta_description = True
-notfound_urls_prefix = None
+# The preview image is a card drawn at build time into _images/ (no external
+# image URL); its og:image URL is absolute on html_baseurl, as Open Graph needs.
+ogp_social_cards = {"enable": True}
+# The 404 page is served for a missing URL at any depth, so its links must be
+# root-relative: they start with the path of html_baseurl ("/" on a custom
+# domain, "/<repo>/" on a GitHub Pages project site, "/en/latest/" on RTD).
+from urllib.parse import urlsplit
+
+notfound_urls_prefix = urlsplit(html_baseurl).path
 
 # --- Copy button ----------------------------------------------------------
 # Strip ">>> ", "... " and "$ " prompts and copy only prompted lines when a

@@ -3,7 +3,8 @@
 Small fixture sites are built with the project's own ``conf.py``: a code cell
 that raises fails the build unless it is tagged as an intended error; a
 rebuild with nothing changed executes nothing; editing one page re-executes
-only that page; and a change to xent_ref moves the execution cache.
+only that page; and a change to xent_ref or to the benchmark results moves the execution
+cache.
 """
 
 from __future__ import annotations
@@ -103,14 +104,24 @@ def test_rebuild_executes_only_what_changed(tmp_path):
     assert executed(edited) == ["two"]
 
 
-def test_package_change_moves_the_execution_cache(tmp_path):
+def test_input_change_moves_the_execution_cache(tmp_path):
     spec = importlib.util.spec_from_file_location("xent_conf", ROOT / "conf.py")
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
+    assert ROOT / "xent_ref" in conf.EXECUTION_INPUTS
+    assert ROOT / "benchmarks" / "results.json" in conf.EXECUTION_INPUTS
+
     package = tmp_path / "xent_ref"
     shutil.copytree(ROOT / "xent_ref", package, ignore=shutil.ignore_patterns("__pycache__"))
-    before = conf.package_digest(package)
-    assert conf.package_digest(package) == before
+    results = tmp_path / "results.json"
+    results.write_text("{}")
+    before = conf.inputs_digest(package, results)
+    assert conf.inputs_digest(package, results) == before
+
     source = package / "_information.py"
     source.write_text(source.read_text() + "\n# an edit\n")
-    assert conf.package_digest(package) != before
+    after_code = conf.inputs_digest(package, results)
+    assert after_code != before
+
+    results.write_text('{"new": 1}')
+    assert conf.inputs_digest(package, results) != after_code
