@@ -12,7 +12,8 @@ export XENT_BUILDDIR := $(abspath $(BUILDDIR))
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
 export PYTHONHASHSEED := 0
 
-SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html docs $(BUILDDIR)/html $(SPHINXOPTS)
+# Doctrees go beside the site, not into it: _build/html is what gets published.
+SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html $(SPHINXOPTS)
 
 .PHONY: help html test serve clean distclean bench reproducible
 
@@ -47,7 +48,7 @@ test: $(VENV)/.stamp-test html
 	$(BIN)/python -m pytest
 
 serve: $(VENV)/.stamp-docs
-	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n docs $(BUILDDIR)/html
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py

@@ -1,0 +1,179 @@
+"""What the browser tests share: where the built site is, its pages, a static
+server on 127.0.0.1 and the way Chromium is launched.
+
+Kept free of pytest fixtures so that ``tests/test_site_files.py`` (no browser)
+can use the page discovery too.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import os
+import posixpath
+import threading
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Debian's chromium, never a browser downloaded by `playwright install`.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Pages that are not content: Sphinx's generated search and index pages, the
+# 404 page (checked on its own, under the URL prefix it is built for).
+NOT_CONTENT = {"search.html", "genindex.html", "404.html", "py-modindex.html"}
+
+# The test server mounts the site under this sub-path, as GitHub Pages does for
+# a project site: a page that links to the server root breaks there.
+SUB_PATH = "/xent-site/"
+
+
+def site_dir() -> Path:
+    """The built site: $XENT_SITE_DIR, else $XENT_BUILDDIR/html, else _build/html."""
+    if os.environ.get("XENT_SITE_DIR"):
+        return Path(os.environ["XENT_SITE_DIR"]).resolve()
+    if os.environ.get("XENT_BUILDDIR"):
+        return (Path(os.environ["XENT_BUILDDIR"]) / "html").resolve()
+    return ROOT / "_build" / "html"
+
+
+def screenshot_dir() -> Path:
+    """``_build/screenshots``: beside the site, outside what gets published."""
+    return site_dir().parent / "screenshots"
+
+
+def missing_site_message() -> str | None:
+    """Why the site can't be tested, or None when it is there."""
+    site = site_dir()
+    if not (site / "index.html").is_file():
+        return (f"no built site at {site} (index.html missing): run `make html` first, "
+                "or point XENT_SITE_DIR at a build")
+    return None
+
+
+def content_pages() -> list[str]:
+    """Every content page of the built site, as a path relative to its root.
+
+    Found by globbing the build, so a page added by anyone is tested without
+    editing this file. ``_static`` and ``_sources`` hold theme templates and
+    copies of sources, not pages.
+    """
+    site = site_dir()
+    if not site.is_dir():
+        return []
+    pages = []
+    for path in site.rglob("*.html"):
+        rel = path.relative_to(site).as_posix()
+        if rel.split("/")[0] in {"_static", "_sources", "_images"}:
+            continue
+        if rel in NOT_CONTENT:
+            continue
+        pages.append(rel)
+    return sorted(pages)
+
+
+def page_html(rel: str) -> str:
+    return (site_dir() / rel).read_text(encoding="utf-8")
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves ``directory`` under ``mount``; everything else is a 404.
+
+    With ``not_found`` set, a missing path gets that page with status 404, as
+    GitHub Pages and Read the Docs do.
+    """
+
+    mount = "/"
+    not_found: Path | None = None
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".woff": "font/woff",
+        ".woff2": "font/woff2",
+        ".svg": "image/svg+xml",
+        ".json": "application/json",
+        ".ipynb": "application/json",
+        ".md": "text/markdown; charset=utf-8",
+    }
+
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        pass
+
+    def translate_path(self, path: str) -> str:
+        path = urllib.parse.unquote(path.split("?", 1)[0].split("#", 1)[0])
+        if not path.startswith(self.mount):
+            return ""
+        rel = posixpath.normpath(path[len(self.mount):])
+        parts = [p for p in rel.split("/") if p not in ("", ".", "..")]
+        return str(Path(self.directory, *parts))
+
+    def send_head(self):
+        target = self.translate_path(self.path)
+        if not target or not (os.path.isfile(target) or os.path.isdir(target)):
+            if self.not_found is not None:
+                body = self.not_found.read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                return io.BytesIO(body)
+            self.send_error(404, "not found")
+            return None
+        return super().send_head()
+
+    def end_headers(self):
+        # Cacheable for ten minutes, as GitHub Pages serves it: pages opened in
+        # one browser context reuse parsed scripts instead of recompiling
+        # MathJax and the theme for every page.
+        if self.command in ("GET", "HEAD"):
+            self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+
+class StaticSite:
+    """The built site on http://127.0.0.1:<free port><mount>, served from a thread."""
+
+    def __init__(self, directory: Path, mount: str = SUB_PATH, not_found: Path | None = None):
+        if not mount.startswith("/") or not mount.endswith("/"):
+            raise ValueError(f"mount: must start and end with '/', got {mount!r}")
+        handler = type("Handler", (_Handler,), {"mount": mount, "not_found": not_found})
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+        self.server.daemon_threads = True
+        host, port = self.server.server_address[:2]
+        self.origin = f"http://{host}:{port}"
+        self.base = self.origin + mount
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, rel: str) -> str:
+        return self.base + rel
+
+    def __enter__(self) -> StaticSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def is_local(url: str, origin: str) -> bool:
+    """A request stays home: same origin as the server, or an inline data:/blob: URL."""
+    if url.startswith(("data:", "blob:")):
+        return True
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" == origin
+

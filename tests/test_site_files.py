@@ -1,0 +1,350 @@
+"""The built site, read as files: self-contained, publishable, sub-path safe.
+
+Fast checks over ``_build/html`` (or $XENT_SITE_DIR), no browser:
+
+* nothing the browser would fetch (scripts, styles, fonts, icons, images,
+  frames) comes from another host, in HTML, CSS or JS;
+* every local asset a page loads exists;
+* no page but the 404 page links to the server root, so the site works under
+  any sub-path (a GitHub Pages project site, /en/latest/ on Read the Docs);
+* the 404 page, the sitemap and the Open Graph tags are there and consistent
+  with the URL the site is built for.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html.parser
+import re
+import urllib.parse
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import NOT_CONTENT, content_pages, missing_site_message, site_dir
+
+PAGES = content_pages() or ["<no site built>"]
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    message = missing_site_message()
+    if message:
+        pytest.fail(message)
+    return site_dir()
+
+
+def all_files(site: Path, *suffixes: str) -> list[Path]:
+    return sorted(p for p in site.rglob("*") if p.is_file() and p.suffix in suffixes)
+
+
+def rel(site: Path, path: Path) -> str:
+    return path.relative_to(site).as_posix()
+
+
+# --- What an HTML page makes the browser fetch --------------------------------
+
+# Attributes whose URL the browser fetches, per element.
+FETCHED = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+}
+# <link rel=...> values that are hyperlinks, not fetches.
+LINK_RELS_NOT_FETCHED = {
+    "canonical", "alternate", "author", "license", "next", "prev", "index",
+    "search", "help", "bookmark", "me", "top", "up", "first", "last", "copyright",
+}
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+?)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+
+
+class _Fetches(html.parser.HTMLParser):
+    """Collects (what, url) for everything a page makes the browser fetch."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[str, str]] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        if tag == "link":
+            rels = set(attrs.get("rel", "").lower().split())
+            if rels and rels <= LINK_RELS_NOT_FETCHED:
+                return
+            self._add(f"<link rel={attrs.get('rel', '')}>", attrs.get("href", ""))
+        for name in FETCHED.get(tag, ()):
+            if name in attrs:
+                value = attrs[name]
+                urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+                for url in urls:
+                    self._add(f"<{tag} {name}>", url)
+        if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
+            self._add("<meta refresh>", attrs.get("content", "").partition("url=")[2])
+        if "style" in attrs:
+            for match in CSS_URL.finditer(attrs["style"]):
+                self._add("style attribute", match.group(2) or match.group(4))
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style:
+            for match in CSS_URL.finditer(data):
+                self._add("<style>", match.group(2) or match.group(4))
+
+    def _add(self, what: str, url: str) -> None:
+        url = url.strip()
+        if url:
+            self.urls.append((what, url))
+
+
+def fetches(text: str) -> list[tuple[str, str]]:
+    parser = _Fetches()
+    parser.feed(text)
+    return parser.urls
+
+
+def is_remote(url: str) -> bool:
+    return bool(re.match(r"(?i)(https?:)?//", url))
+
+
+# --- Self-contained ------------------------------------------------------------
+
+# Hosts that serve code, fonts or styles: any mention of them in a built file
+# is a request waiting to happen, unless allowed below with the reason.
+CDN_HOSTS = re.compile(
+    r"(?i)(?:https?:)?//(?:cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|"
+    r"ajax\.googleapis\.com|fonts\.googleapis\.com|fonts\.gstatic\.com|"
+    r"use\.fontawesome\.com|kit\.fontawesome\.com|ka-f\.fontawesome\.com|code\.jquery\.com|"
+    r"[a-z]+\.bootstrapcdn\.com|polyfill\.io|cdn\.plot\.ly|api\.github\.com|"
+    r"raw\.githubusercontent\.com|esm\.sh|cdn\.skypack\.dev|cdn\.mathjax\.org|"
+    r"cdn\.bokeh\.org|unpkg\.io)[^\s\"'`)]*"
+)
+
+# A literal remote URL in a JS fetch context: import()/importScripts()/fetch(),
+# an ES import, or an assignment to src/href.
+JS_FETCH = re.compile(
+    r"""(?:\bimport\s*\(\s*|\bimportScripts\s*\(\s*|\bfetch\s*\(\s*|\bimport\s[^;'"]*?\bfrom\s*|"""
+    r"""\.src\s*=\s*|\.href\s*=\s*|\bsrc\s*:\s*|\burl\(\s*)(['"`])(?:https?:)?//[^'"`]+"""
+)
+
+# (file glob, URL prefix) -> why it is not a request from our site.
+ALLOWED_REMOTE_MENTIONS = {
+    ("_static/mathjax/*.js", "https://cdn.jsdelivr.net/npm/speech-rule-engine@"):
+        "SRE's default home for its speech rules. MathJax's loader points SRE at "
+        "[mathjax]/sre/mathmaps, the local copy (MathJax.config.loader.paths.sre); "
+        "test_browser.test_math_speech_rules_load_from_the_site shows the rules "
+        "load from the site.",
+    ("_static/mathjax/*/*.js", "https://cdn.jsdelivr.net/npm/speech-rule-engine@"):
+        "as above, in the a11y components",
+    ("_static/mathjax/*.js", "https://cdn.jsdelivr.net/npm/sre-mathmaps-ie@"):
+        "loaded by SRE only in Internet Explorer (SystemExternal.mathmapsIePath), "
+        "never in a current browser",
+    ("_static/mathjax/*/*.js", "https://cdn.jsdelivr.net/npm/sre-mathmaps-ie@"):
+        "as above, in the a11y components",
+    ("_static/mathjax/*.js", "https://cdn.jsdelivr.net/npm/wicked-good-xpath@"):
+        "an XPath polyfill SRE loads only where document.evaluate is missing "
+        "(Internet Explorer, Node)",
+    ("_static/mathjax/*/*.js", "https://cdn.jsdelivr.net/npm/wicked-good-xpath@"):
+        "as above, in the a11y components",
+    ("_static/mathjax/latest.js", ""):
+        "MathJax's 'load the newest version from a CDN' loader, shipped in the "
+        "package; no page loads it (test_no_page_loads_mathjax_latest)",
+}
+
+
+def allowed(path: str, url: str) -> bool:
+    return any(fnmatch.fnmatch(path, glob) and url.startswith(prefix)
+               for glob, prefix in ALLOWED_REMOTE_MENTIONS)
+
+
+def test_html_fetches_nothing_remote(site):
+    """No page makes the browser fetch a script, style, font, icon or image from another host."""
+    bad = []
+    for path in all_files(site, ".html"):
+        for what, url in fetches(path.read_text(encoding="utf-8")):
+            if is_remote(url):
+                bad.append(f"{rel(site, path)}: {what} {url}")
+    assert not bad, "\n".join(bad)
+
+
+def test_css_fetches_nothing_remote(site):
+    bad = []
+    for path in all_files(site, ".css"):
+        for match in CSS_URL.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            url = match.group(2) or match.group(4)
+            if is_remote(url):
+                bad.append(f"{rel(site, path)}: {url}")
+    assert not bad, "\n".join(bad)
+
+
+def test_js_fetches_nothing_remote(site):
+    """No script loads code from another host, and no built file names a CDN, unless allowed above."""
+    bad = []
+    for path in all_files(site, ".js", ".mjs", ".html", ".css", ".json"):
+        name = rel(site, path)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix in (".js", ".mjs"):
+            for match in JS_FETCH.finditer(text):
+                url = re.search(r"(?:https?:)?//[^'\"`]+", match.group(0)).group(0)
+                if not allowed(name, url):
+                    bad.append(f"{name}: fetches {url}")
+        for match in CDN_HOSTS.finditer(text):
+            if not allowed(name, match.group(0)):
+                bad.append(f"{name}: names {match.group(0)}")
+    assert not bad, "\n".join(sorted(set(bad)))
+
+
+def test_allowances_are_still_needed(site):
+    """Each allowance above matches a file in the build, so none outlives its reason."""
+    files = [rel(site, p) for p in all_files(site, ".js")]
+    for glob, prefix in ALLOWED_REMOTE_MENTIONS:
+        matching = [f for f in files if fnmatch.fnmatch(f, glob)]
+        assert matching, f"no built file matches {glob}: drop the allowance"
+        if prefix:
+            assert any(prefix in (site / f).read_text(encoding="utf-8", errors="replace")
+                       for f in matching), f"{prefix} no longer appears in {glob}: drop the allowance"
+
+
+def test_mathjax_is_local_with_its_fonts_and_speech_rules(site):
+    mathjax = site / "_static" / "mathjax"
+    assert (mathjax / "tex-chtml.js").is_file()
+    assert list((mathjax / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")), "no MathJax fonts"
+    assert (mathjax / "sre" / "mathmaps" / "en.json").is_file(), "no speech rules for SRE"
+
+
+def test_no_page_loads_mathjax_latest(site):
+    for path in all_files(site, ".html"):
+        assert "mathjax/latest.js" not in path.read_text(encoding="utf-8"), rel(site, path)
+
+
+@pytest.mark.parametrize("page", PAGES + ["search.html", "genindex.html"])
+def test_every_local_asset_exists(site, page):
+    """Everything a page loads from the site is in the build."""
+    path = site / page
+    missing = []
+    for what, url in fetches(path.read_text(encoding="utf-8")):
+        if is_remote(url) or url.startswith(("data:", "blob:", "#", "javascript:")):
+            continue
+        target = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        if not (path.parent / target).resolve().is_file():
+            missing.append(f"{what} {url}")
+    assert not missing, "\n".join(missing)
+
+
+# --- Any sub-path ------------------------------------------------------------------
+
+
+ROOT_RELATIVE = re.compile(r"""\b(?:href|src|srcset|action|poster|data)\s*=\s*["'](/(?!/)[^"']*)""")
+
+
+@pytest.mark.parametrize("page", PAGES + ["search.html", "genindex.html"])
+def test_no_link_to_the_server_root(site, page):
+    """Only relative URLs, so the site works under any path (the 404 page is the exception)."""
+    found = ROOT_RELATIVE.findall((site / page).read_text(encoding="utf-8"))
+    assert not found, found
+
+
+def test_css_uses_no_root_relative_url(site):
+    bad = []
+    for path in all_files(site, ".css"):
+        for match in CSS_URL.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            url = match.group(2) or match.group(4)
+            if url.startswith("/") and not url.startswith("//"):
+                bad.append(f"{rel(site, path)}: {url}")
+    assert not bad, bad
+
+
+# --- Publishing: base URL, 404, sitemap, Open Graph ------------------------------------
+
+
+def base_url(site: Path) -> str:
+    """The URL the site is built for, from the home page's canonical link."""
+    match = re.search(r'<link rel="canonical" href="([^"]+)index\.html"',
+                      (site / "index.html").read_text(encoding="utf-8"))
+    assert match, "index.html has no canonical link (html_baseurl unset?)"
+    return match.group(1)
+
+
+def test_base_url_is_absolute_and_ends_with_a_slash(site):
+    base = base_url(site)
+    parts = urllib.parse.urlsplit(base)
+    assert parts.scheme == "https" and parts.netloc and base.endswith("/"), base
+
+
+def test_404_page(site):
+    """404.html exists, says so, and loads its assets from the path the site is built for.
+
+    A host serves it for a missing URL at any depth, so its URLs must be
+    root-relative, starting with the path of the base URL.
+    """
+    path = site / "404.html"
+    assert path.is_file(), "no 404.html (sphinx-notfound-page)"
+    text = path.read_text(encoding="utf-8")
+    assert "<title>Page not found" in text
+    prefix = urllib.parse.urlsplit(base_url(site)).path
+    assets = [(what, url) for what, url in fetches(text)
+              if not url.startswith(("data:", "#")) and not is_remote(url)]
+    assert assets
+    wrong = [url for _, url in assets if not url.startswith(prefix)]
+    assert not wrong, f"404.html assets outside {prefix}: {wrong}"
+    missing = [url for _, url in assets
+               if not (site / urllib.parse.urlsplit(url).path[len(prefix):]).is_file()]
+    assert not missing, missing
+    # The relative links of the page body would break at depth: none allowed.
+    body = text[text.index('<article'):text.index('</article>')]
+    relative = re.findall(r'href="(?!#|/|https?:)([^"]+)"', body)
+    assert not relative, f"relative links in the 404 page body: {relative}"
+
+
+def test_sitemap_lists_every_page_once(site):
+    path = site / "sitemap.xml"
+    assert path.is_file(), "no sitemap.xml (sphinx-sitemap)"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [loc.text for loc in ET.parse(path).getroot().findall("s:url/s:loc", ns)]
+    base = base_url(site)
+    assert len(locs) == len(set(locs)), "duplicate sitemap entries"
+    assert set(locs) == {base + page for page in content_pages()}, (
+        sorted(set(locs) ^ {base + page for page in content_pages()}))
+    assert not [loc for loc in locs if loc.removeprefix(base) in NOT_CONTENT]
+
+
+def meta(text: str) -> dict[str, str]:
+    tags = {}
+    for match in re.finditer(r"<meta\s+(?:property|name)=\"([^\"]+)\"\s+content=\"([^\"]*)\"", text):
+        tags.setdefault(match.group(1), match.group(2))
+    return tags
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_open_graph_metadata(site, page):
+    """og: tags for link previews, pointing at this site only."""
+    text = (site / page).read_text(encoding="utf-8")
+    tags = meta(text)
+    base = base_url(site)
+    for key in ("og:title", "og:type", "og:url", "og:site_name", "og:description"):
+        assert tags.get(key, "").strip(), f"{page}: no {key}"
+    assert tags["og:url"] == base + page
+    assert tags["og:site_name"] == "xent"
+    assert f'<link rel="canonical" href="{base + page}"' in text
+    image = tags.get("og:image")
+    assert image, f"{page}: no og:image"
+    assert image.startswith(base), f"{page}: og:image from another site: {image}"
+    assert (site / image.removeprefix(base)).is_file(), f"{page}: og:image not in the build: {image}"
+    assert tags.get("og:image:alt", "").strip(), f"{page}: og:image has no alt text"
+    remote = [f"{k}={v}" for k, v in tags.items() if is_remote(v) and not v.startswith(base)]
+    assert not remote, f"{page}: metadata pointing elsewhere: {remote}"
