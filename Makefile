@@ -53,8 +53,10 @@ serve: $(VENV)/.stamp-docs
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py
 
+# --serial: two builds side by side each start Jupyter kernels, whose TCP
+# ports can collide (jupyter_client picks a free port, then the kernel binds it).
 reproducible: $(VENV)/.stamp-docs
-	$(BIN)/python tools/check_reproducible.py
+	$(BIN)/python tools/check_reproducible.py --serial
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -8,7 +8,8 @@ Fast checks over ``_build/html`` (or $XENT_SITE_DIR), no browser:
 * no page but the 404 page links to the server root, so the site works under
   any sub-path (a GitHub Pages project site, /en/latest/ on Read the Docs);
 * the 404 page, the sitemap and the Open Graph tags are there and consistent
-  with the URL the site is built for.
+  with the URL the site is built for;
+* every executed page downloads as its MyST source and as an executed .ipynb.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pytest
 from tests.browser_support import NOT_CONTENT, content_pages, missing_site_message, site_dir
 
 PAGES = content_pages() or ["<no site built>"]
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -348,3 +350,29 @@ def test_open_graph_metadata(site, page):
     assert tags.get("og:image:alt", "").strip(), f"{page}: og:image has no alt text"
     remote = [f"{k}={v}" for k, v in tags.items() if is_remote(v) and not v.startswith(base)]
     assert not remote, f"{page}: metadata pointing elsewhere: {remote}"
+
+
+# --- Downloads ----------------------------------------------------------------
+
+NOTEBOOK_PAGES = sorted(
+    p.relative_to(DOCS).with_suffix("").as_posix()
+    for p in DOCS.rglob("*.md")
+    if "```{code-cell}" in p.read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_notebook_page_downloads_as_ipynb_and_md(site, page):
+    """The download menu offers the page's source and its executed notebook."""
+    import json
+
+    html = (site / f"{page}.html").read_text(encoding="utf-8")
+    depth = "../" * page.count("/")
+    for suffix in (".md", ".ipynb"):
+        href = f'href="{depth}_sources/{page}{suffix}"'
+        assert href in html, f"{page}.html has no download link {href}"
+        assert (site / "_sources" / f"{page}{suffix}").is_file()
+    notebook = json.loads((site / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8"))
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert code, f"{page}.ipynb has no code cells"
+    assert any(cell["outputs"] for cell in code), f"{page}.ipynb was not executed"
