@@ -219,9 +219,9 @@ def test_logsumexp_softmax_log_softmax_match_xr(js):
     results = js.calls([[name, [row]] for row in LOGIT_ROWS for name in names])
     for i, row in enumerate(LOGIT_ROWS):
         lse, sm, lsm = results[3 * i : 3 * i + 3]
-        np.testing.assert_allclose(lse, xr.logsumexp(row), rtol=1e-14, err_msg=str(row))
+        np.testing.assert_allclose(lse, xr.logsumexp(row), rtol=1e-14, atol=0, err_msg=str(row))
         np.testing.assert_allclose(sm, xr.softmax(row), rtol=1e-14, atol=1e-300, err_msg=str(row))
-        np.testing.assert_allclose(lsm, xr.log_softmax(row), rtol=1e-14, err_msg=str(row))
+        np.testing.assert_allclose(lsm, xr.log_softmax(row), rtol=1e-14, atol=0, err_msg=str(row))
 
 
 # The softmax widget: logits (1, 2, z2) with z2 on its slider, plus extremes.
@@ -241,7 +241,7 @@ def test_softmax_cross_entropy_and_gradient_match_xr(js):
     for i, (z, y) in enumerate(cases):
         loss, grad = results[2 * i], results[2 * i + 1]
         expected = xr.softmax_cross_entropy(np.array([z]), np.array([y]))
-        np.testing.assert_allclose(loss, expected, rtol=1e-14, err_msg=f"z={z}, y={y}")
+        np.testing.assert_allclose(loss, expected, rtol=1e-14, atol=0, err_msg=f"z={z}, y={y}")
         # The gradient is softmax(z) - onehot(y); xr's softmax is the reference,
         # and mpmath's exact value bounds the error where p_y - 1 cancels.
         onehot = np.eye(3)[y]
@@ -280,6 +280,7 @@ def test_bce_with_logits_and_gradient_match_xr(js, y):
         losses,
         xr.binary_cross_entropy_with_logits(np.array(BCE_Z), np.full(len(BCE_Z), y), reduction="none"),
         rtol=1e-14,
+        atol=0,
     )
     np.testing.assert_allclose(grads, xr.sigmoid(np.array(BCE_Z)) - y, rtol=1e-13, atol=1e-15)
     with mpmath.workdps(50):
@@ -290,8 +291,8 @@ def test_bce_with_logits_and_gradient_match_xr(js, y):
 def test_sigmoid_family_matches_xr(js):
     results = js.calls([[name, [z]] for z in BCE_Z for name in ("sigmoid", "logSigmoid", "softplus")])
     np.testing.assert_allclose(results[0::3], xr.sigmoid(np.array(BCE_Z)), rtol=1e-14, atol=1e-300)
-    np.testing.assert_allclose(results[1::3], xr.log_sigmoid(np.array(BCE_Z)), rtol=1e-14)
-    np.testing.assert_allclose(results[2::3], -xr.log_sigmoid(-np.array(BCE_Z)), rtol=1e-14)
+    np.testing.assert_allclose(results[1::3], xr.log_sigmoid(np.array(BCE_Z)), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(results[2::3], -xr.log_sigmoid(-np.array(BCE_Z)), rtol=1e-14, atol=0)
 
 
 def _distributions():
@@ -324,7 +325,7 @@ def test_entropy_cross_entropy_kl_match_xr(js):
 
 def test_normalise_divides_by_the_sum_and_refuses_bad_weights(js):
     weights = [8, 4, 2, 1]
-    np.testing.assert_allclose(call(js, "normalise", weights), np.array(weights) / 15, rtol=1e-15)
+    np.testing.assert_allclose(call(js, "normalise", weights), np.array(weights) / 15, rtol=1e-15, atol=0)
     assert "all are zero" in call(js, "normalise", [0, 0, 0])["error"]
     assert "entry 1" in call(js, "normalise", [1, -1, 2])["error"]
 
@@ -335,8 +336,13 @@ NUMBER = re.compile(r"[\u2212-]?(?:\d+\.?\d*(?:e[\u2212+-]?\d+)?|\u221e)")
 
 
 def parse(text: str) -> float:
-    """A readout as a float: the site prints U+2212 for minus and ∞ for inf."""
+    """A readout as a float: the site prints U+2212 for minus and ∞ for inf.
+
+    A probability within 0.001 of 1 reads "1 − 3.71e−4"; that is 1 - 3.71e-4.
+    """
     text = text.strip().replace("\u2212", "-").replace("\u221e", "inf")
+    if match := re.fullmatch(r"1 - (\S+)", text):
+        return 1.0 - float(match.group(1))
     return float(text.split()[0])
 
 
@@ -385,6 +391,13 @@ def readout(page, role):
 DISPLAY = 5.0001e-4
 
 
+def test_softmax_widget_names_the_true_class_y_star():
+    # The page calls the true class y* and the one-hot vector y; so does the widget.
+    html = xent_explore.exploration_html("softmax")
+    assert "<legend>True class y<sup>*</sup></legend>" in html
+    assert "True class y</legend>" not in html
+
+
 def test_softmax_widget_shows_xr_values(browser):
     z = np.array([*xent_explore.SOFTMAX_FIXED_LOGITS, 3.7])
     p = xr.softmax(z)
@@ -400,6 +413,7 @@ def test_softmax_widget_shows_xr_values(browser):
                 assert readout(page, f"g-{k}") == pytest.approx(grad[k], abs=DISPLAY)
                 assert readout(page, f"y-{k}") == (1.0 if k == 0 else 0.0)
             summary = page.text_content('[data-role="summary"]')
+            assert summary.startswith("True class y* = 0: ")
             shown = parse(re.search(r"loss (\S+) nats", summary).group(1))
             assert shown == pytest.approx(loss, abs=DISPLAY)
             assert page.locator(".xent-explore-plot path.xent-plot-line").count() == 1
@@ -418,8 +432,8 @@ def test_softmax_widget_answers_the_keyboard(browser):
             slider.focus()
             for _ in range(3):
                 page.keyboard.press("ArrowRight")
-            assert float(slider.input_value()) == pytest.approx(start + 3 * step)
-            assert readout(page, "z-2") == pytest.approx(start + 3 * step)
+            assert float(slider.input_value()) == pytest.approx(start + 3 * step, abs=1e-9)
+            assert readout(page, "z-2") == pytest.approx(start + 3 * step, abs=1e-9)
             # Arrow keys move the true class within its radio group.
             page.focus(f'input[data-role="y"][value="{true_class}"]')
             page.keyboard.press("ArrowLeft")
@@ -429,7 +443,30 @@ def test_softmax_widget_answers_the_keyboard(browser):
     browser(check)
 
 
-@pytest.mark.parametrize("z", [-2.3, 0.0, 7.9])
+def test_softmax_true_class_labels_are_large_enough_to_tap(browser):
+    # Each radio and its label form one hit area of at least 24 x 24 CSS
+    # pixels, and a tap anywhere in it (here: its corners) picks that class.
+    def check(b):
+        with widget(b, "softmax") as page:
+            labels = page.locator("label.xent-explore-radio")
+            assert labels.count() == 3
+            sizes = []
+            for k in range(3):
+                label = labels.nth(k)
+                assert label.locator('input[type="radio"]').get_attribute("value") == str(k)
+                box = label.bounding_box()
+                sizes.append((box["width"], box["height"]))
+                for x, y in ((1, 1), (box["width"] - 1, box["height"] - 1)):
+                    label.click(position={"x": x, "y": y})
+                    assert page.is_checked(f'input[data-role="y"][value="{k}"]')
+                    assert readout(page, f"y-{k}") == 1.0
+            return sizes
+
+    for width, height in browser(check):
+        assert width >= 24 and height >= 24
+
+
+@pytest.mark.parametrize("z", [-7.9, -2.3, 0.0, 7.9])
 def test_bce_widget_shows_xr_values(browser, z):
     expected = {}
     for y in (0, 1):
@@ -437,20 +474,30 @@ def test_bce_widget_shows_xr_values(browser, z):
             np.array([z]), np.array([float(y)])
         )
         expected[f"g-{y}"] = xr.sigmoid(z) - y
-    expected["p"] = xr.sigmoid(z)
+    expected["q"] = xr.sigmoid(z)
+    expected["q-complement"] = xr.sigmoid(-z)  # 1 - q, with no cancellation
 
     def check(b):
         with widget(b, "bce") as page:
             set_range(page, "z", z)
             for role, value in expected.items():
                 assert readout(page, role) == pytest.approx(value, abs=DISPLAY), role
+            return {role: page.text_content(f'[data-role="{role}"]') for role in ("q", "q-complement")}
 
-    browser(check)
+    shown = browser(check)
+    # Near 0 and 1 a probability keeps its digits: exponent form near 0, and
+    # 1 - (complement) near 1, never a bare 1.000 or 0.000.
+    for role, text in shown.items():
+        assert text not in ("1.000", "0.000"), (role, text)
+        value = expected[role]
+        if min(value, 1 - value) < 1e-3:
+            small = min(xr.sigmoid(z), xr.sigmoid(-z))
+            assert parse(text.replace("1 \u2212 ", "")) == pytest.approx(small, rel=5e-3, abs=0), role
 
 
 def _set_kl_weights(page, wp, wq):
     for dist, weights in (("p", wp), ("q", wq)):
-        for i, w in enumerate(weights, start=1):
+        for i, w in enumerate(weights):  # outcomes 0 to 3
             set_range(page, f"w{dist}-{i}", w)
 
 
@@ -466,7 +513,7 @@ def test_kl_widget_renormalises_and_shows_xr_values(browser, unit):
         "h-p-plus-kl": xr.entropy(p, base=base) + xr.kl_divergence(p, q, base=base),
         "kl-qp": xr.kl_divergence(q, p, base=base),
     }
-    # Q > 0 = P at outcome 1, so the reverse divergence is infinite.
+    # Q > 0 = P at outcome 0, so the reverse divergence is infinite.
     assert expected["kl-qp"] == np.inf
 
     def check(b):
@@ -474,8 +521,8 @@ def test_kl_widget_renormalises_and_shows_xr_values(browser, unit):
             _set_kl_weights(page, wp, wq)
             page.select_option('[data-role="unit"]', unit)
             for i in range(4):
-                assert readout(page, f"p-{i + 1}") == pytest.approx(p[i], abs=DISPLAY)
-                assert readout(page, f"q-{i + 1}") == pytest.approx(q[i], abs=DISPLAY)
+                assert readout(page, f"p-{i}") == pytest.approx(p[i], abs=DISPLAY)
+                assert readout(page, f"q-{i}") == pytest.approx(q[i], abs=DISPLAY)
             for role, value in expected.items():
                 shown = page.text_content(f'[data-role="{role}"]')
                 assert shown.endswith(unit), role
@@ -483,6 +530,14 @@ def test_kl_widget_renormalises_and_shows_xr_values(browser, unit):
             assert "renormalises" in page.text_content(".xent-explore")
 
     browser(check)
+
+
+def test_kl_widget_numbers_outcomes_from_0():
+    # The site numbers classes and outcomes from 0.
+    html = xent_explore.exploration_html("kl")
+    rows = re.findall(r'<tr><th scope="row">(\d+)</th>', html)
+    assert rows == ["0", "1", "2", "3"]
+    assert "Weight of outcome 0 in P" in html and "outcome 4" not in html
 
 
 def test_kl_widget_reports_weights_it_cannot_renormalise(browser):

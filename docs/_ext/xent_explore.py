@@ -6,11 +6,11 @@ In a MyST page::
     ```
 
 ``softmax``: a slider for one logit of a three-class example, showing the
-softmax, the loss of the true class and its gradient softmax(z) - y.
-``bce``: a slider for a logit, showing the binary cross-entropy for y = 1 and
-y = 0 and its gradient sigmoid(z) - y.
-``kl``: weights for P and Q over four outcomes, renormalised on screen, showing
-H(P), H(P, Q) and the KL divergence both ways.
+softmax, the loss of the true class y* and its gradient softmax(z) - y.
+``bce``: a slider for a logit, showing q = sigmoid(z) and 1 - q, the binary
+cross-entropy for y = 1 and y = 0 and its gradient sigmoid(z) - y.
+``kl``: weights for P and Q over four outcomes numbered 0 to 3, renormalised
+on screen, showing H(P), H(P, Q) and the KL divergence both ways.
 
 The markup is written here; ``docs/_static/xent-explore.js`` does the
 arithmetic (stable formulas, checked against ``xent_ref`` by
@@ -94,10 +94,12 @@ def softmax_html(prefix: str) -> str:
             f'data-role="gbar-{k}"></span></span>'
             f'<output class="xent-num" data-role="g-{k}"></output></td></tr>'
         )
+    # Each radio sits inside its label, so that the whole label (at least
+    # 24 x 24 CSS pixels, see .xent-explore-radio in xent.css) is the hit area.
     radios = "".join(
+        f'<label class="xent-explore-radio" for="{prefix}-y{k}">'
         f'<input type="radio" id="{prefix}-y{k}" name="{prefix}-y" value="{k}" data-role="y"'
-        f'{" checked" if k == SOFTMAX_TRUE_CLASS else ""}>'
-        f'<label for="{prefix}-y{k}">{k}</label>'
+        f'{" checked" if k == SOFTMAX_TRUE_CLASS else ""}>{k}</label>'
         for k in range(3)
     )
     return (
@@ -106,14 +108,15 @@ def softmax_html(prefix: str) -> str:
         '<p class="xent-explore-title">Try it: softmax cross-entropy for three classes</p>'
         f'<p>The logits of classes 0 and 1 stay at z<sub>0</sub> = {_num(z0)} and '
         f"z<sub>1</sub> = {_num(z1)}. Move the slider to change z<sub>2</sub>, and pick "
-        "the true class (0-based, as in code). The loss is "
-        "&minus;log softmax(z)<sub>y</sub>; its gradient with respect to the logits is "
-        "softmax(z) &minus; y, with y one-hot.</p>"
+        "the true class y<sup>*</sup> (0-based, as in code). The loss is "
+        "&minus;log softmax(z)<sub>y<sup>*</sup></sub>; its gradient with respect to the "
+        "logits is softmax(z) &minus; y, with y the one-hot vector of y<sup>*</sup>.</p>"
         '<div class="xent-explore-controls">'
         f'<label for="{prefix}-z">Logit z<sub>2</sub> of class 2</label>'
         f"{_range(prefix, 'z', SOFTMAX_SLIDER)}"
         f'<output for="{prefix}-z" data-role="z-value"></output>'
-        f'<fieldset class="xent-explore-choice"><legend>True class y</legend>{radios}</fieldset>'
+        f'<fieldset class="xent-explore-choice"><legend>True class y<sup>*</sup></legend>'
+        f"{radios}</fieldset>"
         "</div>"
         f'<div class="xent-explore-scroll" tabindex="0" role="region" aria-labelledby="{prefix}-caption">'
         '<table class="xent-explore-table">'
@@ -146,20 +149,25 @@ def bce_html(prefix: str) -> str:
     return (
         f'<div class="xent-explore" id="{prefix}" data-xent-explore="bce">'
         '<p class="xent-explore-title">Try it: binary cross-entropy</p>'
-        "<p>Move the slider to change the logit z. The predicted probability is "
-        "p = &sigma;(z). The loss is &minus;log p when y = 1 and &minus;log(1 &minus; p) "
-        "when y = 0, and its gradient with respect to z is &sigma;(z) &minus; y.</p>"
+        "<p>Move the slider to change the logit z. The predicted probability of y = 1 "
+        "is q = sigmoid(z). The loss is &minus;log q when y = 1 and &minus;log(1 &minus; q) "
+        "when y = 0, and its gradient with respect to z is sigmoid(z) &minus; y. "
+        "Within 0.001 of 1, q is shown as 1 &minus; (a small number), and "
+        "1 &minus; q = sigmoid(&minus;z) is computed on its own, so no digit is lost "
+        "to rounding.</p>"
         '<div class="xent-explore-controls">'
         f'<label for="{prefix}-z">Logit z</label>'
         f"{_range(prefix, 'z', BCE_SLIDER)}"
         f'<output for="{prefix}-z" data-role="z-value"></output>'
-        '<span class="xent-explore-p">p = &sigma;(z) = <output data-role="p"></output></span>'
+        '<span class="xent-explore-p">q = sigmoid(z) = <output data-role="q"></output></span>'
+        '<span class="xent-explore-p">1 &minus; q = sigmoid(&minus;z) = '
+        '<output data-role="q-complement"></output></span>'
         "</div>"
         f'<div class="xent-explore-scroll" tabindex="0" role="region" aria-labelledby="{prefix}-caption">'
         '<table class="xent-explore-table">'
         f'<caption id="{prefix}-caption">Loss (nats) and gradient for each label</caption>'
         '<thead><tr><th scope="col">label</th><th scope="col">loss</th>'
-        '<th scope="col">gradient &sigma;(z) &minus; y</th></tr></thead>'
+        '<th scope="col">gradient sigmoid(z) &minus; y</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>"
         '<p class="xent-explore-result" data-role="summary" aria-live="polite"></p>'
         + _plot(
@@ -177,7 +185,8 @@ def bce_html(prefix: str) -> str:
 
 def kl_html(prefix: str) -> str:
     rows = []
-    for i, (wp, wq) in enumerate(zip(KL_WEIGHTS_P, KL_WEIGHTS_Q, strict=True), start=1):
+    # Outcomes are numbered from 0, like classes everywhere on the site.
+    for i, (wp, wq) in enumerate(zip(KL_WEIGHTS_P, KL_WEIGHTS_Q, strict=True)):
         cells = []
         for dist, weight, fill in (("p", wp, 1), ("q", wq, 2)):
             spec = {"min": 0, "max": KL_WEIGHT_MAX, "step": 1, "value": weight}

@@ -155,8 +155,10 @@
   // One term p log(p / q) - p + q of the KL divergence, always >= 0. When p is
   // close to q, p log(p / q) and p - q nearly cancel; with v = (p - q) / (p + q),
   // log(p / q) = 2 (v + v^3/3 + v^5/5 + ...) gives the term as
-  // (p - q) v + 2 p (v^3/3 + v^5/5 + ...), a sum of non-negative parts
-  // (Loader's bd0, as xent_ref computes it).
+  // (p - q) v + 2 p (v^3/3 + v^5/5 + ...) (Loader's bd0, as xent_ref computes
+  // it). The first part, (p + q) v^2, is >= 0; the series has the sign of v,
+  // so it is negative when p < q. For |v| < 1/2 it is at most a third of the
+  // first part in size, so the sum keeps its relative accuracy.
   function klTerm(p, q) {
     if (p === 0) { return q; }
     if (q === 0) { return Infinity; }
@@ -226,6 +228,14 @@
       s = x.toFixed(d);
     }
     return s.replace(/-/g, MINUS);
+  }
+
+  // A probability for display. Within 0.001 of 1, three decimals would show
+  // 1.000, so it is written as 1 - (its complement), the complement computed
+  // by the caller without subtracting from 1 (e.g. sigmoid(-z) for sigmoid(z)).
+  function formatProbability(p, complement) {
+    if (complement < 1e-3) { return "1 " + MINUS + " " + format(complement); }
+    return format(p);
   }
 
   /* ---------------------------------------------------------------- plots */
@@ -396,7 +406,7 @@
         setBar(root, "gbar-" + k, g[k], true);
       }
       setText(root, "summary",
-        "True class " + y + ": loss " + format(loss) + " nats; gradient softmax(z) \u2212 y = (" +
+        "True class y* = " + y + ": loss " + format(loss) + " nats; gradient softmax(z) \u2212 y = (" +
         g.map(function (v) { return format(v); }).join(", ") + ").");
       if (y !== shownY) {
         var f = function (x) { return softmaxCrossEntropy([fixed[0], fixed[1], x], y); };
@@ -434,7 +444,10 @@
       var z = Number(slider.value);
       setText(root, "z-value", format(z, 1));
       slider.setAttribute("aria-valuetext", format(z, 1));
-      setText(root, "p", format(sigmoid(z)));
+      var q = formatProbability(sigmoid(z), sigmoid(-z));
+      var qComplement = formatProbability(sigmoid(-z), sigmoid(z));
+      setText(root, "q", q);
+      setText(root, "q-complement", qComplement);
       var parts = [];
       [1, 0].forEach(function (y) {
         var loss = bceWithLogits(z, y);
@@ -444,7 +457,8 @@
         plot.moveMarker(y ? mark1 : mark0, z, loss, grad);
         parts.push("y = " + y + ": loss " + format(loss) + " nats, gradient " + format(grad));
       });
-      setText(root, "summary", "p = " + format(sigmoid(z)) + ". " + parts.join("; ") + ".");
+      setText(root, "summary", "q = " + q + ", 1 " + MINUS + " q = " + qComplement + ". " +
+        parts.join("; ") + ".");
     }
 
     slider.addEventListener("input", update);
@@ -454,8 +468,8 @@
   function mountKl(root) {
     var sliders = { p: [], q: [] };
     root.querySelectorAll('input[type="range"]').forEach(function (el) {
-      var name = el.dataset.role;  // "wp-1", "wq-3", ...
-      sliders[name.charAt(1)][Number(name.split("-")[1]) - 1] = el;
+      var name = el.dataset.role;  // "wp-0", "wq-3", ...: outcomes 0 to 3
+      sliders[name.charAt(1)][Number(name.split("-")[1])] = el;
     });
     var unit = role(root, "unit");
 
@@ -470,7 +484,7 @@
       var problems = [];
       ["p", "q"].forEach(function (name) {
         var w = weights(sliders[name]);
-        w.forEach(function (v, i) { setText(root, "w" + name + "-" + (i + 1) + "-value", String(v)); });
+        w.forEach(function (v, i) { setText(root, "w" + name + "-" + i + "-value", String(v)); });
         try {
           dist[name] = normalise(w);
         } catch (e) {
@@ -480,8 +494,8 @@
         }
         for (var i = 0; i < w.length; i++) {
           var v = dist[name] ? dist[name][i] : NaN;
-          setText(root, name + "-" + (i + 1), dist[name] ? format(v) : "\u2014");
-          setBar(root, name + "bar-" + (i + 1), dist[name] ? v : 0, false);
+          setText(root, name + "-" + i, dist[name] ? format(v) : "\u2014");
+          setBar(root, name + "bar-" + i, dist[name] ? v : 0, false);
         }
       });
       setText(root, "warning", problems.join(" "));
@@ -529,5 +543,8 @@
     doc.querySelectorAll("[data-xent-explore]").forEach(mount);
   }
 
-  return { math: math, format: format, mount: mount, mountAll: mountAll };
+  return {
+    math: math, format: format, formatProbability: formatProbability,
+    mount: mount, mountAll: mountAll
+  };
 });
