@@ -152,9 +152,9 @@ def bce_html(prefix: str) -> str:
         "<p>Move the slider to change the logit z. The predicted probability of y = 1 "
         "is q = sigmoid(z). The loss is &minus;log q when y = 1 and &minus;log(1 &minus; q) "
         "when y = 0, and its gradient with respect to z is sigmoid(z) &minus; y. "
-        "Within 0.001 of 1, q is shown as 1 &minus; (a small number), and "
-        "1 &minus; q = sigmoid(&minus;z) is computed on its own, so no digit is lost "
-        "to rounding.</p>"
+        "1 &minus; q = sigmoid(&minus;z) is computed on its own, and a probability "
+        "within 0.001 of 1 is shown as 1 &minus; (a small number), so that no digit is "
+        "lost to rounding.</p>"
         '<div class="xent-explore-controls">'
         f'<label for="{prefix}-z">Logit z</label>'
         f"{_range(prefix, 'z', BCE_SLIDER)}"
