@@ -612,6 +612,7 @@ BAD_PARAMETERS = [
     (lambda: StudentT(-1.0), ValueError, "df"),
     (lambda: StudentT(np.inf), ValueError, "df"),
     (lambda: StudentT(np.nan), ValueError, "df"),
+    (lambda: StudentT(5e-324), ValueError, "df"),
     (lambda: StudentT(1.0, np.inf), ValueError, "loc"),
     (lambda: StudentT(1.0, 0.0, 0.0), ValueError, "scale"),
     (lambda: StudentT(np.ones(3), np.zeros(2)), ValueError, "loc"),
@@ -679,3 +680,57 @@ def test_inputs_are_not_modified():
     GaussianMixture(np.stack([a, b], -1), 1.0, [0.5, 0.5]).log_prob(x)
     for before, after in zip(copies, (a, b, x, counts)):
         np.testing.assert_array_equal(before, after)
+
+
+# ---------------------------------------------------------------------------
+# The claims of the docstrings
+# ---------------------------------------------------------------------------
+
+
+def test_student_t_tends_to_the_normal():
+    x = np.array([-3.0, 0.0, 0.5, 7.0])
+    np.testing.assert_allclose(
+        StudentT(1e300, 1.0, 2.0).log_prob(x), Normal(1.0, 2.0).log_prob(x), rtol=4 * EPS, atol=0
+    )
+    assert math.isclose(
+        StudentT(1e300, 0.0, 2.0).entropy(), Normal(0.0, 2.0).entropy(), rel_tol=4 * EPS, abs_tol=0
+    )
+    # Heavier tails than the normal: more entropy at any finite df.
+    assert np.all(StudentT([1.0, 30.0, 1e6], 0.0, 2.0).entropy() > Normal(0.0, 2.0).entropy())
+
+
+def test_gamma_nll_with_fixed_shape_is_the_gamma_deviance_in_the_mean():
+    # With rate = k / y_hat, -log p(y) = k (y / y_hat + log y_hat) + terms free of y_hat.
+    k, y = 3.0, np.array([0.2, 1.0, 4.5])
+    y_hat_1, y_hat_2 = 0.8, 2.6
+    diff = Gamma(k, k / y_hat_1).nll(y) - Gamma(k, k / y_hat_2).nll(y)
+    expected = k * (y / y_hat_1 + math.log(y_hat_1)) - k * (y / y_hat_2 + math.log(y_hat_2))
+    np.testing.assert_allclose(diff, expected, rtol=1e-13, atol=1e-14)
+
+
+def test_negative_binomial_matches_torch_parameterisation():
+    torch = pytest.importorskip("torch")
+    r, mu = np.array([0.5, 2.0, 30.0]), np.array([4.0, 0.3, 12.0])
+    y = np.array([[0.0, 1.0, 7.0], [3.0, 0.0, 12.0]])
+    ref = torch.distributions.NegativeBinomial(
+        total_count=torch.tensor(r, dtype=torch.float64), probs=torch.tensor(mu / (r + mu))
+    ).log_prob(torch.tensor(y)).numpy()
+    np.testing.assert_allclose(NegativeBinomial(r, mu).log_prob(y), ref, rtol=1e-12, atol=1e-13)
+
+
+def test_von_mises_nll_is_one_minus_cosine_plus_a_constant():
+    kappa, loc = 2.5, 0.3
+    x = np.array([-3.0, 0.3, 1.0, 3.1])
+    shifted = VonMises(loc, kappa).nll(x) - kappa * (1 - np.cos(x - loc))
+    np.testing.assert_allclose(shifted, shifted[0], rtol=0, atol=4e-15)
+    # Angles either side of +-pi are neighbours.
+    d = VonMises(math.pi - 0.05, 4.0)
+    assert math.isclose(d.log_prob(-math.pi + 0.05), d.log_prob(math.pi - 0.15), rel_tol=1e-14, abs_tol=0)
+
+
+def test_gaussian_mixture_far_tail_underflows_the_direct_sum_only():
+    d = GaussianMixture([-2.0, 2.0], [1.0, 0.5], [0.3, 0.7])
+    direct = 0.3 * st.norm.pdf(-60.0, -2.0, 1.0) + 0.7 * st.norm.pdf(-60.0, 2.0, 0.5)
+    assert direct == 0.0
+    exact, _ = mp_mixture(-60.0, [-2.0, 2.0], [1.0, 0.5], [0.3, 0.7])
+    assert within_bound(float(d.log_prob(-60.0)), exact, abs(exact))

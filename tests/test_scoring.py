@@ -126,6 +126,8 @@ def test_inner_edges_close_bins_on_the_right_unlike_numpy_histogram():
     np.testing.assert_array_equal(curve.prob_pred, [0.5, 0.55])
     hist, _ = np.histogram(p, bins=curve.bin_edges)
     assert hist[4] == 0 and hist[5] == 3
+    # The edges are numpy.linspace's floats, not the exact m / B.
+    assert curve.bin_edges[3] == 0.30000000000000004 != 0.3
 
 
 def test_quantile_bins_hold_equal_counts_without_ties_and_fewer_with_them():
