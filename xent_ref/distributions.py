@@ -1002,16 +1002,50 @@ _LOG1PMX_TERMS = 25
 _lgamma_ufunc = np.frompyfunc(math.lgamma, 1, 1)
 
 
+def _on_flat(fn):
+    """Apply ``fn`` to its first argument flattened to 1-d; reshape the result(s) back.
+
+    The helpers below assign through boolean masks, which 0-d results
+    (NumPy scalars) do not support.
+    """
+
+    def wrapped(x, *args):
+        x = np.asarray(x, dtype=np.float64)
+        out = fn(x.ravel(), *args)
+        if isinstance(out, tuple):
+            return tuple(o.reshape(x.shape) for o in out)
+        return out.reshape(x.shape)
+
+    wrapped.__name__, wrapped.__doc__ = fn.__name__, fn.__doc__
+    return wrapped
+
+
 def _lgamma(x: np.ndarray) -> np.ndarray:
     r""":math:`\log\Gamma(x)` for :math:`x > 0`, elementwise through :func:`math.lgamma`.
 
     CPython's ``lgamma`` is within 3 ulp of :math:`\max(\lvert\log\Gamma(x)
     \rvert, 1)` for :math:`x > 0` (near its zeros at 1 and 2 the error is
-    absolute, about 1e-16); NumPy has no lgamma.
+    absolute, about 1e-16); NumPy has no lgamma. A large array with many
+    repeated values (counts, broadcast parameters) is evaluated once per
+    distinct value.
     """
-    return np.asarray(_lgamma_ufunc(x), dtype=np.float64).reshape(np.shape(x))
+    x = np.asarray(x, dtype=np.float64)
+    if x.size > 4096:
+        distinct, index = np.unique(x, return_inverse=True)
+        if distinct.size <= x.size // 4:
+            return np.asarray(_lgamma_ufunc(distinct), dtype=np.float64)[index].reshape(x.shape)
+    return np.asarray(_lgamma_ufunc(x), dtype=np.float64).reshape(x.shape)
 
 
+def _series_terms(w: np.ndarray) -> int:
+    """Terms j of a series in w**j (coefficients <= 1/3) to take the first omitted below 2**-60."""
+    top = float(np.max(w)) if w.size else 0.0
+    if top == 0.0:
+        return 0
+    return min(_LOG1PMX_TERMS, max(1, math.ceil(60 * math.log(2.0) / -math.log(top))))
+
+
+@_on_flat
 def _stirlerr_real(x: np.ndarray) -> np.ndarray:
     r"""Stirling's error :math:`\log\Gamma(x) - (x-\tfrac12)\log x + x - \tfrac12\log 2\pi` for real x > 0.
 
@@ -1032,6 +1066,7 @@ def _stirlerr_real(x: np.ndarray) -> np.ndarray:
     return out
 
 
+@_on_flat
 def _digamma_remainder(x: np.ndarray) -> np.ndarray:
     r"""The remainder :math:`R(x) = \log x - \frac1{2x} - \psi(x)` of the digamma function, x > 0.
 
@@ -1086,6 +1121,7 @@ def _digamma_shifted(y: np.ndarray) -> np.ndarray:
     return np.log(y) - 0.5 / y - _digamma_series_remainder(y) - harmonic
 
 
+@_on_flat
 def _log1pmx(t: np.ndarray) -> np.ndarray:
     r""":math:`\log(1+t) - t` for :math:`t > -1`, without cancellation near 0.
 
@@ -1102,7 +1138,8 @@ def _log1pmx(t: np.ndarray) -> np.ndarray:
     v = tn / (2.0 + tn)
     w = v * v
     s = np.zeros_like(v)
-    for j in range(_LOG1PMX_TERMS, -1, -1):
+    # As many terms as the largest |v| needs (25 at t = -0.6, 3 at t = 1e-3).
+    for j in range(_series_terms(w), -1, -1):
         s = s * w + 1.0 / (2 * j + 3)
     out[near] = -tn * v + 2.0 * v * w * s
     tf = t[~near]
@@ -1121,7 +1158,7 @@ def _log1pmx_over_t(t: np.ndarray) -> np.ndarray:
     v = t / (2.0 + t)
     w = v * v
     s = np.zeros_like(v)
-    for j in range(_LOG1PMX_TERMS, -1, -1):
+    for j in range(_series_terms(w), -1, -1):
         s = s * w + 1.0 / (2 * j + 3)
     return -v + 2.0 * w * s / (2.0 + t)
 
@@ -1161,6 +1198,7 @@ def _shift_count(x: np.ndarray) -> np.ndarray:
     return np.where(x < _SERIES_MIN, np.ceil(_SERIES_MIN - x), 0.0)
 
 
+@_on_flat
 def _half_gamma_ratio(x: np.ndarray) -> np.ndarray:
     r""":math:`E(x) = \log\Gamma(x+\tfrac12) - \log\Gamma(x) - \tfrac12\log x` for x > 0.
 
@@ -1191,6 +1229,7 @@ def _half_gamma_ratio(x: np.ndarray) -> np.ndarray:
     return out
 
 
+@_on_flat
 def _half_digamma_difference(x: np.ndarray) -> np.ndarray:
     r""":math:`\psi(x+\tfrac12) - \psi(x) > 0` for x > 0, without cancellation.
 
@@ -1229,6 +1268,7 @@ _BESSEL_TRAPEZOID_INTERVALS = 64
 _BESSEL_ASYMPTOTIC_TERMS = 24
 
 
+@_on_flat
 def _bessel_parts(kappa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""Return :math:`\log(e^{-\kappa}I_0(\kappa))` and :math:`1 - I_1(\kappa)/I_0(\kappa)`, kappa >= 0.
 
@@ -1267,15 +1307,20 @@ def _bessel_parts(kappa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     one_minus_ratio[small] = 1.0 - 0.5 * ks * s1 / (1.0 + s0m1)
 
     mid = ~small & (kappa < _BESSEL_ASYMPTOTIC_MIN)
-    km = kappa[mid, np.newaxis]
     theta = np.linspace(0.0, np.pi, _BESSEL_TRAPEZOID_INTERVALS + 1)
     half_chord = np.sin(0.5 * theta) ** 2  # (1 - cos theta) / 2, exact near 0
     weights = np.ones_like(theta)
     weights[[0, -1]] = 0.5
-    f = np.exp(-2.0 * km * half_chord) * weights
-    i0e = np.sum(f, axis=-1)
+    km_all = kappa[mid]
+    i0e, gap = np.empty_like(km_all), np.empty_like(km_all)
+    # In blocks of 4096 concentrations: the (block, 65) temporaries stay ~2 MB.
+    for start in range(0, km_all.size, 4096):
+        km = km_all[start : start + 4096, np.newaxis]
+        f = np.exp(-2.0 * km * half_chord) * weights
+        i0e[start : start + 4096] = np.sum(f, axis=-1)
+        gap[start : start + 4096] = np.sum(f * (2.0 * half_chord), axis=-1)
     log_i0e[mid] = np.log(i0e / _BESSEL_TRAPEZOID_INTERVALS)
-    one_minus_ratio[mid] = np.sum(f * (2.0 * half_chord), axis=-1) / i0e
+    one_minus_ratio[mid] = gap / i0e
 
     big = kappa >= _BESSEL_ASYMPTOTIC_MIN
     kb = kappa[big]
@@ -1444,6 +1489,9 @@ class StudentT:
         scale = _positive_finite(scale, "scale")
         self.batch_shape = _broadcast_all([("df", df), ("loc", loc), ("scale", scale)])
         self.df, self.loc, self.scale = df, loc, scale
+        # Terms of the parameters alone, once per parameter rather than per point.
+        self._half_df = 0.5 * df
+        self._log_norm = _half_gamma_ratio(self._half_df) - 0.5 * _LOG_2PI - np.log(scale)
 
     def log_prob(self, x):
         r"""Log-density :math:`\log p(x)`, broadcast over ``x`` and the batch.
@@ -1461,26 +1509,20 @@ class StudentT:
         """
         x = as_float_array(x, "x")
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
-        x, df, loc, scale = _flat(shape, x, self.df, self.loc, self.scale)
+        df, scale = self.df, self.scale
         # Halving first: x - loc cannot overflow.
-        half_diff = 0.5 * x - 0.5 * loc
+        half_diff = 0.5 * x - 0.5 * self.loc
         with np.errstate(over="ignore", invalid="ignore"):
             z = (2.0 * half_diff) / scale
             w = (z * z) / df
-        log1p_w = np.empty_like(w)
-        ok = np.isfinite(w)
-        log1p_w[ok] = np.log1p(w[ok])
-        # z^2/df overflows: log1p(w) = 2 log|z| - log df, the rest below 1e-308.
-        bad = ~ok
-        log_abs_z = np.log(np.abs(half_diff[bad])) + math.log(2.0) - np.log(scale[bad])
-        log1p_w[bad] = 2.0 * log_abs_z - np.log(df[bad])
-        out = (
-            _half_gamma_ratio(0.5 * df)
-            - 0.5 * _LOG_2PI
-            - np.log(scale)
-            - (0.5 * df + 0.5) * log1p_w
-        )
-        return _scalar_or_array(out.reshape(shape))
+            log1p_w = np.log1p(w)
+        if not np.all(np.isfinite(w)):
+            # z^2/df overflows: log1p(w) = 2 log|z| - log df; the rest is below 1e-308.
+            with np.errstate(divide="ignore"):
+                log_abs_z = np.log(np.abs(half_diff)) + math.log(2.0) - np.log(scale)
+            log1p_w = np.where(np.isfinite(w), log1p_w, 2.0 * log_abs_z - np.log(df))
+        out = self._log_norm - (self._half_df + 0.5) * log1p_w
+        return _scalar_or_array(np.array(out, dtype=np.float64))
 
     def nll(self, x):
         """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
@@ -1488,12 +1530,11 @@ class StudentT:
 
     def entropy(self):
         r"""Differential entropy in nats, of ``batch_shape``; see the class Notes."""
-        df, scale = _flat(self.batch_shape, self.df, self.scale)
-        half = 0.5 * df
+        half = self._half_df
         with np.errstate(over="ignore"):
             h = (half + 0.5) * _half_digamma_difference(half)
-        h = h + 0.5 * _LOG_2PI - _half_gamma_ratio(half) + np.log(scale)
-        return _scalar_or_array(h.reshape(self.batch_shape))
+        h = h + 0.5 * _LOG_2PI - _half_gamma_ratio(half) + np.log(self.scale)
+        return _scalar_or_array(np.broadcast_to(h, self.batch_shape).copy())
 
     def sample(self, size, rng):
         """Draw samples of shape ``size + batch_shape`` (see :meth:`Normal.sample`)."""
@@ -1611,6 +1652,14 @@ class Gamma:
         rate = _positive_finite(rate, "rate")
         self.batch_shape = _broadcast_all([("concentration", concentration), ("rate", rate)])
         self.concentration, self.rate = concentration, rate
+        # The terms of k alone in each form, once per parameter: -lgamma(k)
+        # below 16, -stirlerr(k) + log(k / 2 pi) / 2 above.
+        k = concentration
+        big = k >= _SERIES_MIN
+        self._log_norm = np.empty_like(k)
+        self._log_norm[~big] = -_lgamma(k[~big])
+        kb = k[big]
+        self._log_norm[big] = -_stirlerr_real(kb) + 0.5 * (np.log(kb) - _LOG_2PI)
 
     def log_prob(self, x):
         r"""Log-density :math:`\log p(x)` of ``x >= 0``, broadcast over ``x`` and the batch.
@@ -1636,14 +1685,14 @@ class Gamma:
         if x.size and not np.min(x) >= 0:
             raise ValueError(f"x: Gamma outcomes must be >= 0, got {float(np.min(x))!r}")
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
-        x, k, rate = _flat(shape, x, self.concentration, self.rate)
+        x, k, rate, log_norm = _flat(shape, x, self.concentration, self.rate, self._log_norm)
         out = np.empty_like(x)
         zero, inf = x == 0, np.isinf(x)
         kz = k[zero]
         out[zero] = np.where(kz < 1, np.inf, np.where(kz == 1, np.log(rate[zero]), -np.inf))
         out[inf] = -np.inf
         mid = ~zero & ~inf
-        xm, km, rm = x[mid], k[mid], rate[mid]
+        xm, km, rm, cm = x[mid], k[mid], rate[mid], log_norm[mid]
         log_x = np.log(xm)
         with np.errstate(over="ignore", under="ignore"):
             y = rm * xm
@@ -1652,14 +1701,9 @@ class Gamma:
         res = np.empty_like(xm)
         big = km >= _SERIES_MIN
         kb = km[big]
-        res[big] = (
-            -_deviance(kb, y[big], np.log(kb), log_y[big])
-            - _stirlerr_real(kb)
-            + 0.5 * (np.log(kb) - _LOG_2PI)
-            - log_x[big]
-        )
+        res[big] = -_deviance(kb, y[big], np.log(kb), log_y[big]) + cm[big] - log_x[big]
         ks = km[~big]
-        res[~big] = ks * log_y[~big] - y[~big] - _lgamma(ks) - log_x[~big]
+        res[~big] = ks * log_y[~big] - y[~big] + cm[~big] - log_x[~big]
         out[mid] = res
         return _scalar_or_array(out.reshape(shape))
 
@@ -1795,6 +1839,15 @@ class Beta:
         if total.size and not np.isfinite(np.max(total)):
             raise ValueError("b: a + b overflows float64")
         self.a, self.b = a, b
+        # The terms of a and b alone, once per parameter pair.
+        a_, b_ = np.broadcast_arrays(a, b)
+        n = a_ + b_
+        self._log_norm = (
+            0.5 * (np.log(a_) + np.log(b_) - np.log(n) - _LOG_2PI)
+            - _stirlerr_real(a_)
+            - _stirlerr_real(b_)
+            + _stirlerr_real(n)
+        )
 
     def log_prob(self, x):
         r"""Log-density :math:`\log p(x)` of ``x`` in [0, 1], broadcast over ``x`` and the batch.
@@ -1820,7 +1873,7 @@ class Beta:
             bad = x[(x < 0) | (x > 1)].flat[0]
             raise ValueError(f"x: Beta outcomes must lie in [0, 1], got {float(bad)!r}")
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
-        x, a, b = _flat(shape, x, self.a, self.b)
+        x, a, b, log_norm = _flat(shape, x, self.a, self.b, self._log_norm)
         out = np.empty_like(x)
         for end, near, far in ((0.0, a, b), (1.0, b, a)):
             at = x == end
@@ -1837,12 +1890,9 @@ class Beta:
         out[mid] = (
             -_deviance(am, m_a, np.log(am), log_n + log_x)
             - _deviance(bm, m_b, np.log(bm), log_n + log_q)
-            + 0.5 * (np.log(am) + np.log(bm) - log_n - _LOG_2PI)
+            + log_norm[mid]
             - log_x
             - log_q
-            - _stirlerr_real(am)
-            - _stirlerr_real(bm)
-            + _stirlerr_real(n)
         )
         return _scalar_or_array(out.reshape(shape))
 
@@ -1978,6 +2028,7 @@ class NegativeBinomial:
         check_nonnegative(mean, "mean")
         self.batch_shape = _broadcast_all([("total_count", total_count), ("mean", mean)])
         self.total_count, self.mean = total_count, mean
+        self._stirlerr_r = _stirlerr_real(total_count)
 
     def log_prob(self, x):
         r"""Log-probability of counts ``x``; see the class Notes.
@@ -2003,7 +2054,7 @@ class NegativeBinomial:
         x = as_float_array(x, "x")
         _check_whole_counts(x, "negative binomial")
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
-        y, r, mu = _flat(shape, x, self.total_count, self.mean)
+        y, r, mu, stirlerr_r = _flat(shape, x, self.total_count, self.mean, self._stirlerr_r)
         out = np.empty_like(y)
         zero = y == 0
         rz, mz = r[zero], mu[zero]
@@ -2042,7 +2093,7 @@ class NegativeBinomial:
             -0.5 * (_LOG_2PI + log_y)
             - 0.5 * log1p_y_over_r
             + _stirlerr_real(rp + yp)
-            - _stirlerr_real(rp)
+            - stirlerr_r[pos]
             - _stirlerr_real(yp)
             + r_log1pmx
             - _deviance(yp, m, log_y, np.log(mp) + log1p_t)
@@ -2181,6 +2232,7 @@ class VonMises:
         check_nonnegative(concentration, "concentration")
         self.batch_shape = _broadcast_all([("loc", loc), ("concentration", concentration)])
         self.loc, self.concentration = loc, concentration
+        self._log_i0e, self._one_minus_ratio = _bessel_parts(concentration)
 
     def log_prob(self, x):
         r"""Log-density :math:`\log p(x)` of angles ``x`` (radians), broadcast over the batch.
@@ -2206,13 +2258,11 @@ class VonMises:
         if x.size and not (np.isfinite(np.min(x)) and np.isfinite(np.max(x))):
             raise ValueError("x: angles must be finite")
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
-        x, loc, kappa = _flat(shape, x, self.loc, self.concentration)
-        log_i0e, _ = _bessel_parts(kappa)
         # kappa (cos d - 1) = -2 kappa sin^2(d/2), with d/2 formed without overflow.
-        s = np.sin(0.5 * x - 0.5 * loc)
+        s = np.sin(0.5 * x - 0.5 * self.loc)
         with np.errstate(over="ignore"):
-            out = -2.0 * kappa * (s * s) - _LOG_2PI - log_i0e
-        return _scalar_or_array(out.reshape(shape))
+            out = -2.0 * self.concentration * (s * s) - _LOG_2PI - self._log_i0e
+        return _scalar_or_array(np.broadcast_to(out, shape).copy())
 
     def nll(self, x):
         """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
@@ -2220,10 +2270,8 @@ class VonMises:
 
     def entropy(self):
         r"""Differential entropy in nats, of ``batch_shape``; see the class Notes."""
-        (kappa,) = _flat(self.batch_shape, self.concentration)
-        log_i0e, one_minus_ratio = _bessel_parts(kappa)
-        h = kappa * one_minus_ratio + _LOG_2PI + log_i0e
-        return _scalar_or_array(h.reshape(self.batch_shape))
+        h = self.concentration * self._one_minus_ratio + _LOG_2PI + self._log_i0e
+        return _scalar_or_array(np.broadcast_to(h, self.batch_shape).copy())
 
     def sample(self, size, rng):
         """Draw angles in :math:`[-\\pi, \\pi]` of shape ``size + batch_shape``.
