@@ -735,3 +735,25 @@ def test_gaussian_mixture_far_tail_underflows_the_direct_sum_only():
     assert direct == 0.0
     exact, _ = mp_mixture(-60.0, [-2.0, 2.0], [1.0, 0.5], [0.3, 0.7])
     assert within_bound(float(d.log_prob(-60.0)), exact, abs(exact))
+
+
+def test_student_t_slope_vanishes_in_the_tails_where_the_normals_grows():
+    # d/dx NLL = (nu + 1) z / ((nu + z^2) sigma); central differences.
+    nu, sigma, h = 3.0, 2.0, 1e-4
+    d = StudentT(nu, 0.0, sigma)
+    x = np.array([2.0, 20.0, 200.0, 2000.0])
+    slope = (d.nll(x + h) - d.nll(x - h)) / (2 * h)
+    z = x / sigma
+    np.testing.assert_allclose(slope, (nu + 1) * z / ((nu + z * z) * sigma), rtol=1e-6, atol=0)
+    assert np.all(np.diff(slope[1:]) < 0) and slope[-1] < 2.1e-3
+    normal = Normal(0.0, sigma)
+    normal_slope = (normal.nll(x + h) - normal.nll(x - h)) / (2 * h)
+    np.testing.assert_allclose(normal_slope, z / sigma, rtol=1e-6, atol=0)
+
+
+def test_gamma_entropy_tends_to_the_normal_with_the_same_variance():
+    k, rate = 1e20, 3.0
+    # H - 1/2 log(2 pi e k / rate^2) = -1/(3k) + O(k^-2), far below eps here.
+    assert math.isclose(
+        Gamma(k, rate).entropy(), Normal(0.0, math.sqrt(k) / rate).entropy(), rel_tol=4 * EPS, abs_tol=0
+    )

@@ -1425,15 +1425,18 @@ class StudentT:
             + \log\bigl(\sqrt\nu\,B(\tfrac\nu2, \tfrac12)\bigr) + \log\sigma .
 
     As a loss, the NLL grows like :math:`(\nu+1)\log\lvert z\rvert` in the
-    tails instead of :math:`z^2/2`, so a few outliers barely move the fit.
-    As :math:`\nu \to \infty` both tend to the normal's.
+    tails instead of :math:`z^2/2`: its slope in :math:`x`,
+    :math:`\frac{(\nu+1)z}{(\nu+z^2)\sigma}`, tends to 0 as
+    :math:`\lvert z\rvert` grows, where the normal's, :math:`z/\sigma`,
+    grows without bound, so an outlier's pull on the fit is bounded. As
+    :math:`\nu \to \infty` both tend to the normal's.
 
     Evaluation. With :math:`x_h = \nu/2`, the gamma-function ratio is
     :math:`E(x_h) - \tfrac12\log 2\pi` where :math:`E(x) = \log\Gamma(x+\tfrac12)
     - \log\Gamma(x) - \tfrac12\log x \to -1/(8x)`; it is evaluated from
-    Stirling's series for :math:`x \ge 16` (and shifted there by the
-    recurrence below), so at :math:`\nu = 10^{300}` it does not cancel two
-    numbers near :math:`10^{302}`. The entropy is evaluated as
+    Stirling's series for :math:`x \ge 16` (smaller :math:`x` are shifted up
+    by :math:`\Gamma(x+1) = x\Gamma(x)`), so at :math:`\nu = 10^{300}` it
+    does not cancel two numbers near :math:`10^{302}`. The entropy is evaluated as
     :math:`(x_h+\tfrac12)\,D(x_h) + \tfrac12\log 2\pi - E(x_h) + \log\sigma`
     with :math:`D(x) = \psi(x+\tfrac12) - \psi(x) > 0` from a series of
     positive terms. ``log_prob(±inf)`` is ``-inf``; a huge :math:`\lvert z
@@ -1447,7 +1450,8 @@ class StudentT:
     \tfrac{\nu+1}2\log(1+z^2/\nu)` is the sum of the magnitudes of its terms
     and :math:`K = \tfrac{\nu+1}{\nu+z^2}z^2` the effect of rounding :math:`z`;
     that of ``entropy`` is at most :math:`8\varepsilon` times the sum of the
-    magnitudes of its four terms. Where nothing cancels, that is 8 ulp.
+    magnitudes of its four terms. Where nothing cancels (:math:`M \approx
+    \lvert\log p\rvert`), that is within 16 ulp of the result.
 
     References
     ----------
@@ -1589,9 +1593,10 @@ class Gamma:
 
     At :math:`x = 0` the density is :math:`+\infty` for :math:`k < 1`,
     :math:`\beta` for :math:`k = 1` and 0 for :math:`k > 1`;
-    ``log_prob(inf)`` is ``-inf``. With the rate fixed, the NLL of a
-    prediction :math:`\hat y = k/\beta` is, up to terms free of :math:`\hat
-    y`, :math:`k(y/\hat y + \log\hat y)`: the Gamma deviance of a GLM.
+    ``log_prob(inf)`` is ``-inf``. With :math:`k` fixed and the rate set by a
+    prediction :math:`\hat y` of the mean (:math:`\beta = k/\hat y`), the
+    NLL is, up to terms free of :math:`\hat y`, :math:`k(y/\hat y +
+    \log\hat y)`: :math:`k/2` times the gamma deviance of a GLM.
 
     Evaluation. With :math:`y = \beta x` (from logs where the product
     overflows or underflows), for :math:`k < 16` the formula above is used
