@@ -1995,9 +1995,10 @@ class NegativeBinomial:
     cancellation. As :math:`r \to \infty` it becomes the Poisson's form term
     by term, so :math:`r = 10^{300}` gives the Poisson log-probability.
 
-    The entropy has no closed form, and the tail can hold mass far out (for
-    small :math:`r` it decays like :math:`(\mu/(r+\mu))^y`), so no fixed
-    summation window is stable for every parameter: :meth:`entropy` raises
+    The entropy has no closed form, and the tail decays only like
+    :math:`y^{r-1}(\mu/(r+\mu))^y`, so for small :math:`r` and large
+    :math:`\mu` a summation must run over far more terms than the mean: no
+    fixed window is stable for every parameter, and :meth:`entropy` raises
     ``NotImplementedError``.
 
     Accuracy (tested against mpmath at up to 400 digits, with :math:`r` from
