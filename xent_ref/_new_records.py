@@ -49,8 +49,10 @@ def _beta_nll(logit_mean, target, *, precision, reduction="mean"):
     """NLL under Beta(mu phi, (1 - mu) phi), mu = sigmoid(logit_mean), from the formula."""
     mu = 1 / (1 + np.exp(-np.asarray(logit_mean, float)))
     a, b, y = mu * precision, (1 - mu) * precision, np.asarray(target, float)
-    loss = -((a - 1) * np.log(y) + (b - 1) * np.log1p(-y)
-             - _lgamma(a) - _lgamma(b) + math.lgamma(precision))
+    # log 0 = -inf at an end of [0, 1] is the limit the density takes there.
+    with np.errstate(divide="ignore"):
+        loss = -((a - 1) * np.log(y) + (b - 1) * np.log1p(-y)
+                 - _lgamma(a) - _lgamma(b) + math.lgamma(precision))
     return reduce(np.asarray(loss, float), reduction)
 
 
