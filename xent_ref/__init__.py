@@ -29,13 +29,21 @@ from xent_ref._regression import (
     mse_loss,
     poisson_nll_loss,
 )
+from xent_ref._scoring import (
+    brier_score,
+    calibration_curve,
+    expected_calibration_error,
+)
 
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "brier_score",
+    "calibration_curve",
     "cross_entropy",
     "distributions",
     "entropy",
+    "expected_calibration_error",
     "gaussian_nll_loss",
     "grad",
     "hinge_loss",
