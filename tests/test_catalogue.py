@@ -304,3 +304,46 @@ def test_page_has_label_and_two_question_quiz(page):
     for key in re.findall(r'glue\("([^"]+)"', text) + re.findall(r"^\$\$ \(([^)]+)\)$", text, re.M) + re.findall(
             r"^    name: (\S+)$", text, re.M):
         assert key.startswith(label), key
+
+
+# ---------------------------------------------------------------------------
+# Visible code stands alone, and the alt text names the styles drawn
+# ---------------------------------------------------------------------------
+
+_CELL = re.compile(r"```\{code-cell\} ipython3\n(.*?)```", re.S)
+
+
+def _cells(page: Path):
+    """(is_removed, code) for every code cell of a MyST-NB page."""
+    for body in _CELL.findall(page.read_text(encoding="utf-8")):
+        header = body.split("\n---\n", 1)[0] if body.startswith("---\n") else body.split("\n", 1)[0]
+        yield "remove-cell" in header, body
+
+
+@pytest.mark.parametrize("page", PAGES + [ROOT / "docs" / "in-code.md"], ids=lambda p: p.name)
+def test_visible_cells_never_glue(page):
+    # A reader runs the visible cells without MyST-NB: glue lives in removed cells.
+    for removed, code in _cells(page):
+        if not removed:
+            assert "myst_nb" not in code and "glue(" not in code, code[:200]
+
+
+def test_the_fixture_for_visible_cells_bites(tmp_path):
+    page = tmp_path / "fixture.md"
+    page.write_text("```{code-cell} ipython3\nfrom myst_nb import glue\n```\n"
+                    "```{code-cell} ipython3\n:tags: [remove-cell]\n\nfrom myst_nb import glue\n```\n",
+                    encoding="utf-8")
+    assert [removed for removed, code in _cells(page) if "myst_nb" in code] == [False, True]
+
+
+def test_focal_alt_text_names_each_curve_style_once():
+    # Each curve has its own style, and the alt text names exactly those styles.
+    text = (CATALOGUE / "focal.md").read_text(encoding="utf-8")
+    alt = re.search(r"alt: (.*?)\n---", text, re.S).group(1)
+    alt = " ".join(alt.split())
+    styles = re.findall(r'\((?:-1|0\.25), [0-9.]+, "([-.:]+)", "(o?)"', text)
+    assert len(styles) == len(set(styles)) == 5
+    for word in ("solid gamma 0", "gamma 1 (dashed)", "gamma 2 (dash-dot)", "gamma 5 (dotted)",
+                 "solid curve with round markers"):
+        assert word in alt, word
+    assert "dashed curve for the torchvision" not in alt
