@@ -8,7 +8,8 @@
   not read from the record.
 * The likelihood check's verdict matches ``is_nll`` for every row, fails
   exactly for focal and hinge loss, and agrees with a direct computation of
-  ``sum_y exp(-loss)`` from PyTorch's formulas.
+  ``sum_y exp(-loss)`` from PyTorch's formulas (at a = 1, the scale the
+  check tries for them).
 * The table on the site is generated from the records: the page has no
   hand-typed table, renders ``to_markdown()`` as MyST, and (when the site is
   built) its HTML names every record.

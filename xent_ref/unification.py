@@ -638,7 +638,8 @@ def check(record: Record, *inputs, rtol: float = 1e-10, atol: float = 0.0) -> bo
 
     See Also
     --------
-    likelihood_check : whether :math:`e^{-\ell}` is normalisable at all.
+    likelihood_check : whether :math:`e^{-\ell/a}` sums to one constant at
+        each tested :math:`\theta`.
 
     Notes
     -----
