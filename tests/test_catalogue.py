@@ -8,7 +8,8 @@
   not read from the record.
 * The likelihood check's verdict matches ``is_nll`` for every row, fails
   exactly for focal and hinge loss, and agrees with a direct computation of
-  ``sum_y exp(-loss)`` from PyTorch's formulas.
+  ``sum_y exp(-loss)`` from PyTorch's formulas (at a = 1, the scale the
+  check tries for them).
 * The table on the site is generated from the records: the page has no
   hand-typed table, renders ``to_markdown()`` as MyST, and (when the site is
   built) its HTML names every record.
@@ -183,7 +184,7 @@ def test_check_rejects_a_wrong_relation():
     loss = float(xr.mse_loss(pred, y))
     nll = float(np.mean(-stats.norm.logpdf(y, pred, 1.0)))
     _, b = rec.coefficients(pred, y)
-    assert not math.isclose(loss, nll + b, rel_tol=1e-6)
+    assert not math.isclose(loss, nll + b, rel_tol=1e-6, abs_tol=0.0)
     with pytest.raises(ValueError, match="^record:"):
         check(BY_NAME["hinge_loss"], pred, np.sign(y))
 
@@ -213,9 +214,9 @@ def test_non_nll_sums_vary_by_direct_computation():
     assert abs(focal_sum(0.0) - focal_sum(3.0)) > 0.1
     assert abs(hinge_sum(0.0) - hinge_sum(2.0)) > 0.1
     zs = likelihood_check(BY_NAME["sigmoid_focal_loss"]).normalisers
-    assert np.allclose(zs, [focal_sum(t[0]) for t in BY_NAME["sigmoid_focal_loss"].thetas], rtol=1e-12)
+    assert np.allclose(zs, [focal_sum(t[0]) for t in BY_NAME["sigmoid_focal_loss"].thetas], rtol=1e-12, atol=0)
     zh = likelihood_check(BY_NAME["hinge_loss"]).normalisers
-    assert np.allclose(zh, [hinge_sum(t[0]) for t in BY_NAME["hinge_loss"].thetas], rtol=1e-12)
+    assert np.allclose(zh, [hinge_sum(t[0]) for t in BY_NAME["hinge_loss"].thetas], rtol=1e-12, atol=0)
     # And for an NLL the same sum is 1 at every logit: sigmoid(z) + sigmoid(-z).
     z = torch.linspace(-30, 30, 61, dtype=torch.float64)
     bce_sum = torch.exp(-F.binary_cross_entropy_with_logits(z, torch.ones_like(z), reduction="none")) + torch.exp(
@@ -226,7 +227,7 @@ def test_non_nll_sums_vary_by_direct_computation():
 def test_huber_normaliser_against_quadrature():
     for delta in (0.3, 1.0, 2.5):
         assert math.isclose(math.log(xr.unification.huber_normaliser(delta)), _huber_log_normaliser(delta),
-                            rel_tol=1e-10)
+                            rel_tol=1e-10, abs_tol=0.0)
 
 
 # ---------------------------------------------------------------------------
@@ -268,8 +269,8 @@ def test_built_table_names_every_record():
     assert table.count("<tr") == len(RECORDS) + 1  # the header and one row per record
     for rec in RECORDS:
         assert rec.name in table, rec.name
-    assert table.count("passes: Z =") == len(RECORDS) - len(NOT_NLL)
-    assert table.count("fails: Z ranges") == len(NOT_NLL)
+    assert table.count("passes at a =") == len(RECORDS) - len(NOT_NLL)
+    assert table.count("fails at a = 1: Z ranges") == len(NOT_NLL)
     assert '<span class="math' in table  # the relations render as math, not as raw {math} text
     assert "{math}" not in table
 
@@ -304,3 +305,46 @@ def test_page_has_label_and_two_question_quiz(page):
     for key in re.findall(r'glue\("([^"]+)"', text) + re.findall(r"^\$\$ \(([^)]+)\)$", text, re.M) + re.findall(
             r"^    name: (\S+)$", text, re.M):
         assert key.startswith(label), key
+
+
+# ---------------------------------------------------------------------------
+# Visible code stands alone, and the alt text names the styles drawn
+# ---------------------------------------------------------------------------
+
+_CELL = re.compile(r"```\{code-cell\} ipython3\n(.*?)```", re.S)
+
+
+def _cells(page: Path):
+    """(is_removed, code) for every code cell of a MyST-NB page."""
+    for body in _CELL.findall(page.read_text(encoding="utf-8")):
+        header = body.split("\n---\n", 1)[0] if body.startswith("---\n") else body.split("\n", 1)[0]
+        yield "remove-cell" in header, body
+
+
+@pytest.mark.parametrize("page", PAGES + [ROOT / "docs" / "in-code.md"], ids=lambda p: p.name)
+def test_visible_cells_never_glue(page):
+    # A reader runs the visible cells without MyST-NB: glue lives in removed cells.
+    for removed, code in _cells(page):
+        if not removed:
+            assert "myst_nb" not in code and "glue(" not in code, code[:200]
+
+
+def test_the_fixture_for_visible_cells_bites(tmp_path):
+    page = tmp_path / "fixture.md"
+    page.write_text("```{code-cell} ipython3\nfrom myst_nb import glue\n```\n"
+                    "```{code-cell} ipython3\n:tags: [remove-cell]\n\nfrom myst_nb import glue\n```\n",
+                    encoding="utf-8")
+    assert [removed for removed, code in _cells(page) if "myst_nb" in code] == [False, True]
+
+
+def test_focal_alt_text_names_each_curve_style_once():
+    # Each curve has its own style, and the alt text names exactly those styles.
+    text = (CATALOGUE / "focal.md").read_text(encoding="utf-8")
+    alt = re.search(r"alt: (.*?)\n---", text, re.S).group(1)
+    alt = " ".join(alt.split())
+    styles = re.findall(r'\((?:-1|0\.25), [0-9.]+, "([-.:]+)", "(o?)"', text)
+    assert len(styles) == len(set(styles)) == 5
+    for word in ("solid gamma 0", "gamma 1 (dashed)", "gamma 2 (dash-dot)", "gamma 5 (dotted)",
+                 "solid curve with round markers"):
+        assert word in alt, word
+    assert "dashed curve for the torchvision" not in alt

@@ -267,13 +267,13 @@ def test_likelihood_check_passes_for_every_nll(rec):
     assert result.normalisers.shape == (len(rec.thetas),)
 
 
-# Z of exp(-loss) in closed form (with the record's base measure).
+# Z of exp(-loss / a) in closed form, at the record's own a (with its base measure).
 EXPECTED_Z = {
     "softmax_cross_entropy": 1.0,
     "binary_cross_entropy": 1.0,
     "binary_cross_entropy_with_logits": 1.0,
-    "mse_loss": math.sqrt(math.pi),  # int exp(-r^2) dr
-    "l1_loss": 2.0,  # int exp(-|r|) dr
+    "mse_loss": math.sqrt(2 * math.pi),  # a = 2 sigma^2 = 2: int exp(-r^2 / 2) dr
+    "l1_loss": 2.0,  # a = beta = 1: int exp(-|r|) dr
     "gaussian_nll_loss": math.sqrt(2 * math.pi),  # int exp(-(log v + r^2/v)/2) dr
     "gaussian_nll_loss(full=True)": 1.0,
     "poisson_nll_loss": 1.0,  # sum_y exp(-(e^z - y z)) / y! = 1
@@ -284,7 +284,7 @@ EXPECTED_Z = {
 @pytest.mark.parametrize("name", sorted(EXPECTED_Z))
 def test_likelihood_normalisers_match_closed_forms(name):
     z = likelihood_check(BY_NAME[name]).normalisers
-    np.testing.assert_allclose(z, EXPECTED_Z[name], rtol=1e-7)
+    np.testing.assert_allclose(z, EXPECTED_Z[name], rtol=1e-7, atol=0)
 
 
 def test_huber_likelihood_normaliser_is_the_closed_form():
@@ -292,7 +292,7 @@ def test_huber_likelihood_normaliser_is_the_closed_form():
         rec = dataclasses.replace(BY_NAME["huber_loss"], options={"delta": delta})
         result = likelihood_check(rec)
         assert result.passed
-        np.testing.assert_allclose(result.normalisers, huber_normaliser(delta), rtol=1e-7)
+        np.testing.assert_allclose(result.normalisers, huber_normaliser(delta), rtol=1e-7, atol=0)
 
 
 @pytest.mark.parametrize("rec", NOT_NLL, ids=lambda r: r.name)
@@ -306,7 +306,72 @@ def test_hinge_normaliser_closed_form():
     s = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     expected = np.exp(-np.maximum(0, 1 - s)) + np.exp(-np.maximum(0, 1 + s))
     z = likelihood_check(BY_NAME["hinge_loss"], s).normalisers
-    np.testing.assert_allclose(z, expected, rtol=1e-15)
+    np.testing.assert_allclose(z, expected, rtol=1e-15, atol=0)
+
+
+def test_hinge_default_scores_reach_the_extremes_of_the_sum():
+    # Z(s) is 2/e at s = 0 (its minimum) and 1 + e^-2 at s = +-1 (its maximum,
+    # closed form); the default scores include all three, so the table's range is
+    # the true range of Z over all s.
+    result = likelihood_check(BY_NAME["hinge_loss"])
+    assert np.isclose(result.normalisers.min(), 2 / math.e, rtol=1e-15, atol=0)
+    assert np.isclose(result.normalisers.max(), 1 + math.exp(-2), rtol=1e-15, atol=0)
+    s = np.linspace(-50.0, 50.0, 100001)
+    dense = np.exp(-np.maximum(0, 1 - s)) + np.exp(-np.maximum(0, 1 + s))
+    assert dense.min() >= result.normalisers.min() - 1e-15
+    assert dense.max() <= result.normalisers.max() + 1e-15
+    assert result.verdict == "fails at a = 1: Z ranges from 0.7358 to 1.135 over the tested θ"
+
+
+@pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
+def test_likelihood_check_uses_the_records_own_scale(rec):
+    a, _ = rec.coefficients(*_inputs_for_scale(rec))
+    result = likelihood_check(rec)
+    assert result.scale == a
+    assert result.verdict.startswith(f"passes at a = {a:g}: ")
+
+
+def _inputs_for_scale(rec):
+    # a depends on fixed options only; any valid inputs give it.
+    pred = np.array([np.zeros(3)]) if rec.name == "softmax_cross_entropy" else np.array([0.5])
+    target = np.array([0]) if rec.name == "softmax_cross_entropy" else np.array([1.0])
+    return (pred, target, np.array([1.0])) if "var" in rec.inputs else (pred, target)
+
+
+LOCATION_FAMILIES = ("mse_loss", "l1_loss", "huber_loss")
+
+
+@pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
+def test_only_location_families_pass_at_every_scale(rec):
+    # exp(-loss(y - mu) / a) is shifted by mu, so its integral cannot depend on mu,
+    # whatever a is; every other row normalises only at its own scale.
+    own = likelihood_check(rec).scale
+    for factor in (0.5, 2.0, 3.0):
+        result = likelihood_check(rec, scale=factor * own)
+        assert result.passed == (rec.name in LOCATION_FAMILIES), (rec.name, factor)
+
+
+def test_mse_normaliser_follows_the_scale_in_closed_form():
+    # int exp(-r^2 / a) dr = sqrt(pi a): at a = 1 the sqrt(pi) of the unscaled sum.
+    for a in (1.0, 2.0, 5.0):
+        z = likelihood_check(BY_NAME["mse_loss"], scale=a).normalisers
+        np.testing.assert_allclose(z, math.sqrt(math.pi * a), rtol=1e-7, atol=0)
+
+
+def test_a_scaled_gaussian_nll_passes_at_its_scale():
+    # 2 * gaussian NLL fails at a = 1 (below) and passes at a = 2, with Z = sqrt(2 pi).
+    rec = BY_NAME["gaussian_nll_loss"]
+    doubled = dataclasses.replace(rec, loss=lambda *a, **k: 2 * xr.gaussian_nll_loss(*a, **k))
+    result = likelihood_check(doubled, scale=2.0)
+    assert result.passed
+    np.testing.assert_allclose(result.normalisers, math.sqrt(2 * math.pi), rtol=1e-7, atol=0)
+
+
+@pytest.mark.parametrize(("scale", "exc"), [(0.0, ValueError), (-1.0, ValueError), (math.inf, ValueError),
+                                            (math.nan, ValueError), ("2", TypeError), (True, TypeError)])
+def test_likelihood_check_rejects_a_bad_scale(scale, exc):
+    with pytest.raises(exc, match="^scale:"):
+        likelihood_check(BY_NAME["mse_loss"], scale=scale)
 
 
 def test_focal_normaliser_closed_form():
@@ -316,7 +381,7 @@ def test_focal_normaliser_closed_form():
     fl1 = -0.25 * (1 - p) ** 2 * np.log(p)
     fl0 = -0.75 * p**2 * np.log1p(-p)
     normalisers = likelihood_check(BY_NAME["sigmoid_focal_loss"], z).normalisers
-    np.testing.assert_allclose(normalisers, np.exp(-fl1) + np.exp(-fl0), rtol=1e-13)
+    np.testing.assert_allclose(normalisers, np.exp(-fl1) + np.exp(-fl0), rtol=1e-13, atol=0)
 
 
 @pytest.mark.parametrize("rec", NOT_NLL, ids=lambda r: r.name)
@@ -352,7 +417,7 @@ def test_likelihood_check_fails_for_a_scaled_gaussian_nll():
     result = likelihood_check(doubled)
     assert not result.passed
     variances = np.array([t[1] for t in rec.thetas])
-    np.testing.assert_allclose(result.normalisers, np.sqrt(np.pi / variances), rtol=1e-7)
+    np.testing.assert_allclose(result.normalisers, np.sqrt(np.pi / variances), rtol=1e-7, atol=0)
 
 
 # ---------------------------------------------------------------------------
@@ -374,13 +439,13 @@ def _huber_z_by_quad(delta: float) -> float:
 
 @pytest.mark.parametrize("delta", [0.01, 0.3, 1.0, 1.345, 3.0, 10.0])
 def test_huber_normaliser_against_quad(delta):
-    np.testing.assert_allclose(huber_normaliser(delta), _huber_z_by_quad(delta), rtol=1e-12)
+    np.testing.assert_allclose(huber_normaliser(delta), _huber_z_by_quad(delta), rtol=1e-12, atol=0)
 
 
 def test_huber_normaliser_limits():
-    assert np.isclose(huber_normaliser(50.0), math.sqrt(2 * math.pi), rtol=1e-15)
+    assert np.isclose(huber_normaliser(50.0), math.sqrt(2 * math.pi), rtol=1e-15, atol=0)
     # delta -> 0: 2 / delta, the normaliser of exp(-delta |r|).
-    assert np.isclose(huber_normaliser(1e-8) * 1e-8, 2.0, rtol=1e-7)
+    assert np.isclose(huber_normaliser(1e-8) * 1e-8, 2.0, rtol=1e-7, atol=0)
     assert isinstance(huber_normaliser(1.0), np.float64)
 
 

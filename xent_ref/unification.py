@@ -19,8 +19,9 @@ Three functions use the records:
 
 - :func:`check` verifies the relation numerically on given inputs;
 - :func:`likelihood_check` asks "is this loss a likelihood?": does
-  :math:`e^{-\ell(y;\theta)}` sum or integrate over :math:`y` to a constant
-  that does not depend on :math:`\theta`?
+  :math:`e^{-\ell(y;\theta)/a}`, with the record's own scale :math:`a`, sum
+  or integrate over :math:`y` to the same constant at each tested
+  :math:`\theta`?
 - :func:`table_rows` and :func:`to_markdown` render the table of the docs,
   which is therefore never typed by hand.
 
@@ -155,7 +156,7 @@ def huber_normaliser(delta: float = 1.0) -> np.float64:
     >>> from xent_ref.unification import huber_normaliser
     >>> print(round(float(huber_normaliser(1.0)), 10))
     2.9243101032
-    >>> bool(np.isclose(huber_normaliser(40.0), np.sqrt(2 * np.pi)))
+    >>> bool(np.isclose(huber_normaliser(40.0), np.sqrt(2 * np.pi), rtol=1e-15, atol=0))
     True
     """
     if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)):
@@ -588,7 +589,8 @@ RECORDS: tuple[Record, ...] = (
             "varies with the score s and no weights on {−1, +1} make it constant"
         ),
         support=_points(-1.0, 1.0),
-        thetas=((-2.0,), (-0.5,), (0.0,), (0.5,), (2.0,)),
+        # s = +-1 are the maxima of the sum, 1 + e^-2; s = 0 is its minimum, 2/e.
+        thetas=((-2.0,), (-1.0,), (-0.5,), (0.0,), (0.5,), (1.0,), (2.0,)),
     ),
 )
 """The records, one per loss (two for ``gaussian_nll_loss`` and ``poisson_nll_loss``)."""
@@ -636,7 +638,8 @@ def check(record: Record, *inputs, rtol: float = 1e-10, atol: float = 0.0) -> bo
 
     See Also
     --------
-    likelihood_check : whether :math:`e^{-\ell}` is normalisable at all.
+    likelihood_check : whether :math:`e^{-\ell/a}` sums to one constant at
+        each tested :math:`\theta`.
 
     Notes
     -----
@@ -685,22 +688,26 @@ class LikelihoodCheck:
         The record's name.
     thetas : tuple
         The parameter settings checked.
+    scale : float
+        The scale :math:`a` in :math:`e^{-\ell/a}`.
     normalisers : numpy.ndarray
-        :math:`Z(\theta)` for each setting.
+        :math:`Z_a(\theta)` for each setting.
     spread : float
         :math:`(\max Z - \min Z)/\max Z`.
     rtol : float
         The largest spread that passes.
     passed : bool
-        Whether :math:`Z` is finite, positive and constant within ``rtol``.
+        Whether :math:`Z_a` is finite, positive and constant within ``rtol``
+        over the tested settings.
     method : str
-        How :math:`Z` was computed (sum, base measure, quadrature).
+        How :math:`Z_a` was computed (sum, base measure, quadrature).
     base_measure : str
         :math:`h(y)` when it is not 1 (``"1/y!"``), else ``""``.
     """
 
     name: str
     thetas: tuple
+    scale: float
     normalisers: np.ndarray
     spread: float
     rtol: float
@@ -710,31 +717,54 @@ class LikelihoodCheck:
 
     @property
     def verdict(self) -> str:
-        """One line for the table, e.g. ``"passes: Z = 1 for every θ"``."""
+        """One line for the table, e.g. ``"passes at a = 1: Z = 1 at each tested θ"``."""
         z = self.normalisers
+        a = f"a = {self.scale:g}"
         if self.passed:
             measure = f" (base measure {self.base_measure})" if self.base_measure else ""
-            return f"passes: Z = {float(z[0]):.6g} for every θ{measure}"
-        return f"fails: Z ranges from {float(np.min(z)):.4g} to {float(np.max(z)):.4g}"
+            return f"passes at {a}: Z = {float(z[0]):.6g} at each tested θ{measure}"
+        return f"fails at {a}: Z ranges from {float(np.min(z)):.4g} to {float(np.max(z)):.4g} over the tested θ"
+
+
+def _record_scale(record: Record) -> float:
+    """The record's own a (1 for a record without one: focal, hinge)."""
+    if not record.is_nll:
+        return 1.0
+    # a depends on fixed options only (the fixed sigma or beta), never on the inputs.
+    return float(record.a(**record.constants) if callable(record.a) else record.a)
 
 
 def likelihood_check(
-    record: Record, thetas: Sequence | None = None, *, rtol: float = 1e-6
+    record: Record, thetas: Sequence | None = None, *, scale: float | None = None, rtol: float = 1e-6
 ) -> LikelihoodCheck:
-    r"""Is this loss a likelihood? Check that :math:`e^{-\ell}` normalises to a constant.
+    r"""Is this loss a likelihood? Check that :math:`e^{-\ell/a}` normalises to a constant.
 
-    A loss :math:`\ell(y;\theta)` is an NLL (up to a constant) exactly when
+    The relation :math:`\ell = a\,(-\log p(y \mid \theta)) + b(y)` with
+    :math:`a > 0` gives :math:`p(y \mid \theta) = h(y)\,e^{-\ell(y;\theta)/a}
+    / Z_a` with :math:`h(y) = e^{b(y)/a}` absorbed into the base measure, so
 
     .. math::
 
-        Z(\theta) = \int e^{-\ell(y;\theta)}\,h(y)\,dy
+        Z_a(\theta) = \int e^{-\ell(y;\theta)/a}\,h(y)\,dy
         \quad\text{or}\quad
-        Z(\theta) = \sum_y e^{-\ell(y;\theta)}\,h(y)
+        Z_a(\theta) = \sum_y e^{-\ell(y;\theta)/a}\,h(y)
 
-    does not depend on :math:`\theta`: then :math:`e^{-\ell}h/Z` is a
-    density in :math:`y` for every :math:`\theta`. :math:`h` is the base
-    measure: 1, except :math:`1/y!` for the Poisson losses, which drop the
-    :math:`\log y!` term of the NLL (it depends on the target only).
+    cannot depend on :math:`\theta`. Conversely, if :math:`Z_a` is the same
+    finite, positive number for every :math:`\theta`, then
+    :math:`h\,e^{-\ell/a}/Z_a` is a distribution and the relation holds with
+    that :math:`a`. The check computes :math:`Z_a` at a few settings
+    :math:`\theta`, so what it shows is:
+
+    - a pass: :math:`Z_a` agrees, within ``rtol``, at each tested
+      :math:`\theta`. That is evidence for the relation at this :math:`a`
+      and this :math:`h`, not a proof for every :math:`\theta`;
+    - a fail: at this :math:`a` and this :math:`h`, no distribution makes
+      the relation hold. It says nothing about another scale or another base
+      measure. That focal and hinge losses fail for *every* :math:`a` and
+      :math:`h` is proved on their pages of the documentation, not here.
+
+    :math:`h` is 1, except :math:`1/y!` for the Poisson losses, which drop
+    the :math:`\log y!` term of the NLL (it depends on the target only).
 
     Parameters
     ----------
@@ -744,6 +774,10 @@ def likelihood_check(
         Parameter settings, each a tuple of the loss's non-target inputs for
         one element (the prediction first; for ``softmax_cross_entropy`` a
         logit vector). Default: ``record.thetas``.
+    scale : float, optional
+        The scale :math:`a > 0`. Default: the record's own ``a`` (for MSE
+        :math:`2\sigma^2`, for L1 :math:`\beta`), and 1 for a record that
+        has none (focal, hinge).
     rtol : float, optional
         Largest relative spread :math:`(\max Z - \min Z)/\max Z` that passes
         (default 1e-6, above the quadrature error).
@@ -752,6 +786,15 @@ def likelihood_check(
     -------
     LikelihoodCheck
         The normalisers per setting and the verdict.
+
+    Raises
+    ------
+    ValueError
+        If ``scale`` is not finite and > 0.
+
+    See Also
+    --------
+    check : the relation itself, against :mod:`xent_ref.distributions`.
 
     Notes
     -----
@@ -763,21 +806,39 @@ def likelihood_check(
     trapezoid rule with step 5e-4 on one grid for all settings, wide enough
     that the tails left out are below :math:`e^{-40}`; its error is at most
     about 6e-8 relative (at the kink of :math:`e^{-\lvert r\rvert}`), far
-    below ``rtol``. For Huber the result is tested against the closed form
-    :func:`huber_normaliser`.
+    below ``rtol``.
 
-    The check passes for every NLL record and fails for the focal and hinge
-    losses.
+    At its own scale each NLL record passes with :math:`Z_a = e^{-b/a}`
+    (the part of :math:`b` that depends on :math:`y` sits in :math:`h`):
+    1 for the categorical and Bernoulli rows, the Gaussian with
+    ``full=True`` and the Poisson with log-rates; :math:`e^{\varepsilon}`
+    for the Poisson with ``log_input=False``; :math:`\sqrt{2\pi}` for the
+    Gaussian with ``full=False``; :math:`\sqrt{2\pi\sigma^2}` for MSE and
+    :math:`2\beta` for L1, the normalisers of the Gaussian and Laplace
+    densities; :math:`Z_\delta` (:func:`huber_normaliser`) for Huber. For
+    MSE, L1 and Huber, a location family,
+    :math:`\ell` depends on :math:`y - \mu` only, so shifting :math:`\mu`
+    shifts the integrand and leaves its integral alone; those rows would
+    pass at any scale. The other NLL rows pass only at their own scale.
+    The focal and hinge records fail at :math:`a = 1`.
 
     Examples
     --------
     >>> from xent_ref.unification import RECORDS, likelihood_check
     >>> by_name = {r.name: r for r in RECORDS}
     >>> print(likelihood_check(by_name["binary_cross_entropy_with_logits"]).verdict)
-    passes: Z = 1 for every θ
+    passes at a = 1: Z = 1 at each tested θ
+    >>> print(likelihood_check(by_name["mse_loss"]).verdict)
+    passes at a = 2: Z = 2.50663 at each tested θ
     >>> print(likelihood_check(by_name["hinge_loss"]).verdict)
-    fails: Z ranges from 0.7358 to 1.05
+    fails at a = 1: Z ranges from 0.7358 to 1.135 over the tested θ
     """
+    a = _record_scale(record) if scale is None else scale
+    if isinstance(a, bool) or not isinstance(a, (int, float, np.integer, np.floating)):
+        raise TypeError(f"scale: must be a real number, got {scale!r}")
+    a = float(a)
+    if not 0.0 < a < math.inf:
+        raise ValueError(f"scale: must be finite and > 0, got {scale!r}")
     thetas = record.thetas if thetas is None else thetas
     thetas = tuple(t if isinstance(t, tuple) else (t,) for t in thetas)
     kw = record.constants
@@ -789,7 +850,7 @@ def likelihood_check(
         prediction, *extra = (np.broadcast_to(t, y.shape + np.shape(t)).copy() for t in theta)
         loss = np.asarray(record.loss(prediction, y, *extra, **record.options, reduction="none"))
         # exp(-inf) = 0 where y is impossible under theta.
-        z.append(np.sum(np.exp(support.log_weights - loss)))
+        z.append(np.sum(np.exp(support.log_weights - loss / a)))
     z = np.array(z)
     top = float(np.max(z))
     ok = bool(np.all(np.isfinite(z)) and np.min(z) > 0)
@@ -797,6 +858,7 @@ def likelihood_check(
     return LikelihoodCheck(
         name=record.name,
         thetas=thetas,
+        scale=a,
         normalisers=z,
         spread=spread,
         rtol=rtol,
