@@ -221,7 +221,9 @@ def softmax_cross_entropy(
         reduction is unknown, an input is NaN, or ``"mean"`` has nothing to
         average (every target ignored, or zero total weight).
     TypeError
-        If class indices are not integers, or an option has the wrong type.
+        If ``logits``, probability targets or ``weight`` are not
+        real-valued, class indices are not integers, or an option has the
+        wrong type.
 
     See Also
     --------
@@ -466,6 +468,8 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
         If ``probs`` or ``target`` has an entry outside [0, 1] or NaN, the
         shapes differ, ``weight`` does not broadcast or has a negative
         entry, the reduction is unknown, or ``"mean"`` has no element.
+    TypeError
+        If ``probs``, ``target`` or ``weight`` is not real-valued.
 
     See Also
     --------
@@ -490,8 +494,9 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
       it returns :math:`100\,y` (e.g. 100 for :math:`y = 1`) instead of
       :math:`+\infty`; the two agree wherever :math:`p` and :math:`1 - p`
       exceed :math:`e^{-100} \approx 3.7 \times 10^{-44}`.
-    * ``target`` must lie in [0, 1] and ``weight`` be finite and >= 0
-      (PyTorch checks neither).
+    * ``weight`` must be finite and >= 0 (PyTorch does not check it; a
+      negative weight gives it a negative loss). ``target`` and ``probs``
+      must lie in [0, 1], which PyTorch checks too.
 
     References
     ----------
@@ -578,6 +583,8 @@ def binary_cross_entropy_with_logits(
         If ``target`` has an entry outside [0, 1], an input is NaN, the
         shapes differ, a weight does not broadcast or has a negative entry,
         the reduction is unknown, or ``"mean"`` has no element.
+    TypeError
+        If an input or weight is not real-valued.
 
     See Also
     --------
@@ -678,7 +685,8 @@ def sigmoid_focal_loss(
         shapes differ, ``alpha > 1``, ``gamma < 0``, the reduction is
         unknown, or ``"mean"`` has no element.
     TypeError
-        If ``alpha`` or ``gamma`` is not a real number.
+        If ``logits`` or ``target`` is not real-valued, or ``alpha`` or
+        ``gamma`` not a real number.
 
     See Also
     --------
@@ -768,9 +776,10 @@ def _hinge_rows(s, y):
 def hinge_loss(scores, target, *, reduction: str = "mean"):
     r"""Binary hinge loss of scores against labels :math:`\pm 1`.
 
-    The loss of the support vector machine. Unlike every other loss here,
-    it is not the negative log-likelihood of any distribution (see the
-    Notes): it is the catalogue's contrast.
+    The loss of the support vector machine. It is not the negative
+    log-likelihood of any distribution (see the Notes): with
+    :func:`sigmoid_focal_loss`, a reweighted likelihood, it is one of the
+    catalogue's two losses that are not, and the contrast to the others.
 
     Parameters
     ----------
@@ -791,12 +800,17 @@ def hinge_loss(scores, target, *, reduction: str = "mean"):
     ValueError
         If a label is not -1 or +1, an input is NaN, the shapes differ, the
         reduction is unknown, or ``"mean"`` has no element.
+    TypeError
+        If ``scores`` or ``target`` is not real-valued.
 
     See Also
     --------
     binary_cross_entropy_with_logits : The logistic loss,
-        :math:`\mathrm{softplus}(-y s)` with :math:`y \in \{-1, +1\}`, a smooth
-        upper bound that *is* a negative log-likelihood.
+        :math:`\mathrm{softplus}(-y s)` with :math:`y \in \{-1, +1\}`, a
+        smooth loss that *is* a negative log-likelihood. Like the hinge
+        loss it bounds the 0-1 loss :math:`\mathbb 1[y s \le 0]` from
+        above only in base 2, :math:`\log_2(1 + e^{-y s})`; in nats it is
+        :math:`\log 2 < 1` at :math:`y s = 0`.
     sklearn.metrics.hinge_loss : The same mean, with labels encoded to
         :math:`\pm 1`.
 

@@ -83,6 +83,8 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     ValueError
         If the shapes differ, an input is NaN or infinite, the reduction is
         unknown, or ``"mean"`` has no element.
+    TypeError
+        If ``pred`` or ``target`` is not real-valued.
 
     See Also
     --------
@@ -153,6 +155,8 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
     ValueError
         If the shapes differ, an input is NaN or infinite, the reduction is
         unknown, or ``"mean"`` has no element.
+    TypeError
+        If ``pred`` or ``target`` is not real-valued.
 
     See Also
     --------
@@ -219,7 +223,8 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
         If the shapes differ, an input is NaN or infinite, ``delta <= 0``,
         the reduction is unknown, or ``"mean"`` has no element.
     TypeError
-        If ``delta`` is not a real number.
+        If ``pred`` or ``target`` is not real-valued, or ``delta`` not a
+        real number.
 
     See Also
     --------
@@ -332,7 +337,8 @@ def gaussian_nll_loss(
         negative entry, an input is NaN or infinite, ``eps <= 0``, the
         reduction is unknown, or ``"mean"`` has no element.
     TypeError
-        If ``full`` is not a bool or ``eps`` not a real number.
+        If ``pred``, ``target`` or ``var`` is not real-valued, ``full`` is
+        not a bool, or ``eps`` not a real number.
 
     See Also
     --------
@@ -467,8 +473,8 @@ def poisson_nll_loss(
         infinite, ``eps <= 0``, the reduction is unknown, or ``"mean"`` has
         no element.
     TypeError
-        If ``log_input`` or ``full`` is not a bool, or ``eps`` not a real
-        number.
+        If ``pred`` or ``target`` is not real-valued, ``log_input`` or
+        ``full`` is not a bool, or ``eps`` not a real number.
 
     See Also
     --------
