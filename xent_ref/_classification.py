@@ -305,7 +305,8 @@ def softmax_cross_entropy(
     >>> nll = -xr.log_softmax(z)[np.arange(2), y]
     >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), nll.mean(), rtol=1e-13, atol=0))
     True
-    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), xr.softmax_cross_entropy(z, np.eye(3)[y]), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), xr.softmax_cross_entropy(z, np.eye(3)[y]),
+    ...      rtol=1e-13, atol=0))
     True
 
     When one logit dominates, the loss is :math:`\log(1 + e^{-40})`, not the
@@ -516,7 +517,8 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
     It equals binary cross-entropy with logits at the sigmoid's inverse:
 
     >>> z = np.log(p / (1 - p))
-    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), xr.binary_cross_entropy_with_logits(z, y), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), xr.binary_cross_entropy_with_logits(z, y),
+    ...      rtol=1e-13, atol=0))
     True
 
     A certain, wrong prediction costs :math:`+\infty` (PyTorch: 100):

@@ -188,7 +188,8 @@ def cross_entropy(p, q, *, axis: int = -1, base: float | None = None):
     >>> import xent_ref as xr
     >>> p = np.array([0.5, 0.25, 0.25])
     >>> q = np.array([0.25, 0.5, 0.25])
-    >>> bool(np.isclose(xr.cross_entropy(p, q), xr.entropy(p) + xr.kl_divergence(p, q), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(xr.cross_entropy(p, q), xr.entropy(p) + xr.kl_divergence(p, q),
+    ...      rtol=1e-13, atol=0))
     True
 
     Against itself it is the entropy, and a one-hot ``p`` gives the negative
@@ -398,7 +399,8 @@ def kl_divergence(p, q, *, axis: int = -1, base: float | None = None):
     >>> r = np.array([0.7, 0.2, 0.1])
     >>> bool(np.isclose(xr.kl_divergence(p, r), xr.kl_divergence(r, p), rtol=1e-13, atol=0))
     False
-    >>> bool(np.isclose(xr.kl_divergence(p, r), xr.cross_entropy(p, r) - xr.entropy(p), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(xr.kl_divergence(p, r), xr.cross_entropy(p, r) - xr.entropy(p),
+    ...      rtol=1e-13, atol=0))
     True
 
     Close distributions keep their tiny divergence, about

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from xent_ref.distributions import _bd0
 from xent_ref._validation import (
     as_float_array,
     check_finite,
@@ -267,9 +268,11 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
     Below ``delta`` it is half the squared error; far beyond, ``delta``
     times the absolute error, less :math:`\delta^2/2`:
 
-    >>> bool(np.isclose(xr.huber_loss([0.5], [0.0], delta=2.0), xr.mse_loss([0.5], [0.0]) / 2, rtol=1e-13, atol=0))
+    >>> bool(np.isclose(xr.huber_loss([0.5], [0.0], delta=2.0), xr.mse_loss([0.5], [0.0]) / 2,
+    ...      rtol=1e-13, atol=0))
     True
-    >>> bool(np.isclose(xr.huber_loss([9.0], [0.0], delta=2.0), 2 * xr.l1_loss([9.0], [0.0]) - 2, rtol=1e-13, atol=0))
+    >>> bool(np.isclose(xr.huber_loss([9.0], [0.0], delta=2.0), 2 * xr.l1_loss([9.0], [0.0]) - 2,
+    ...      rtol=1e-13, atol=0))
     True
     """
     check_reduction(reduction)
@@ -378,14 +381,16 @@ def gaussian_nll_loss(
     >>> x, y = np.array([0.3, -1.2]), np.array([0.0, 0.5])
     >>> var = np.array([0.5, 2.0])
     >>> by_hand = 0.5 * (np.log(var) + (x - y) ** 2 / var)
-    >>> bool(np.allclose(xr.gaussian_nll_loss(x, y, var, reduction="none"), by_hand, rtol=1e-13, atol=0))
+    >>> bool(np.allclose(xr.gaussian_nll_loss(x, y, var, reduction="none"), by_hand,
+    ...      rtol=1e-13, atol=0))
     True
 
     With ``full=True`` it is the Gaussian log-density, negated:
 
     >>> from math import sqrt
     >>> nll = [float(xr.distributions.Normal(x[i], sqrt(var[i])).nll(y[i])) for i in range(2)]
-    >>> bool(np.allclose(xr.gaussian_nll_loss(x, y, var, full=True, reduction="none"), nll, rtol=1e-13, atol=0))
+    >>> bool(np.allclose(xr.gaussian_nll_loss(x, y, var, full=True, reduction="none"), nll,
+    ...      rtol=1e-13, atol=0))
     True
     """
     check_reduction(reduction)
@@ -502,18 +507,23 @@ def poisson_nll_loss(
     :math:`y \in \{0, 1\}` the term is 0 and exact, since
     :math:`\log 0! = \log 1! = 0`. Use ``Poisson.nll`` for the exact value.
 
-    With ``full=True`` and :math:`y > 1` the Stirling term is folded in as
-    :math:`(\lambda - y) + y(\log y - \log\lambda) + \tfrac12\log(2\pi y)`,
-    the same value without the :math:`y \log y` that overflows on its own.
-    The terms of :math:`\ell` have opposite signs, so near the minimum
-    (:math:`z = \log y`) the error is a few ulp of the largest term
-    (:math:`e^z`, :math:`y\lvert z\rvert`, or with ``full=True``
-    :math:`y\lvert\log y\rvert`), not of :math:`\ell`. No intermediate
-    overflows: where a term exceeds the float range the terms are rescaled
-    by a power of two, so the result is :math:`+\infty` or
-    :math:`-\infty` only where the exact loss is beyond the float range
-    (e.g. at :math:`z = 800, y = 10^{306}`, where :math:`e^{800}` outweighs
-    :math:`y z`), never NaN.
+    Accuracy. With ``full=True`` and :math:`y > 1` the loss is evaluated as
+    :math:`\mathrm{bd0}(y, \mu) + \tfrac12\log(2\pi y)`, with
+    :math:`\mu = e^z` (or :math:`\mu = \lambda + \epsilon`, less
+    :math:`\epsilon`) and Loader's deviance
+    :math:`\mathrm{bd0}(y, \mu) = y\log(y/\mu) + \mu - y \ge 0` computed
+    without cancellation [2]_; it is within
+    :math:`4\,(\mathrm{ulp} + \lvert\mu - y\rvert\,2^{-53})` of the exact
+    value, the second term from rounding :math:`\mu`. Otherwise the two
+    terms of :math:`\ell` have opposite signs, and the error is within 4 ulp
+    of the largest of :math:`y` and the two terms (:math:`e^z` and
+    :math:`\lvert y z\rvert`, or :math:`\lambda` and
+    :math:`\lvert y \log(\lambda + \epsilon)\rvert`), not of :math:`\ell`: the cancellation is in the formula. No
+    intermediate overflows: where a term exceeds the float range the terms
+    are rescaled by a power of two, so the result is :math:`\pm\infty` only
+    where the exact loss is beyond the float range (e.g. :math:`+\infty` at
+    :math:`z = 800, y = 10^{306}`, where :math:`e^{800}` outweighs
+    :math:`y z`), and never NaN.
 
     Differences from PyTorch, all stricter: the shapes must be equal
     (PyTorch broadcasts), ``target`` and the rate must be >= 0 and finite,
@@ -523,13 +533,16 @@ def poisson_nll_loss(
     ----------
     .. [1] PyTorch, ``torch.nn.functional.poisson_nll_loss``,
        https://pytorch.org/docs/stable/generated/torch.nn.functional.poisson_nll_loss.html
+    .. [2] C. Loader, "Fast and Accurate Computation of Binomial
+       Probabilities", 2000 (the deviance term of R's ``dpois``).
 
     Examples
     --------
     >>> import numpy as np
     >>> import xent_ref as xr
     >>> z, y = np.array([0.5, 1.5]), np.array([2.0, 4.0])
-    >>> bool(np.allclose(xr.poisson_nll_loss(z, y, reduction="none"), np.exp(z) - y * z, rtol=1e-13, atol=0))
+    >>> loss = xr.poisson_nll_loss(z, y, reduction="none")
+    >>> bool(np.allclose(loss, np.exp(z) - y * z, rtol=1e-13, atol=0))
     True
 
     With ``full=True`` it is close to, but not exactly, the Poisson NLL; the
@@ -552,6 +565,8 @@ def poisson_nll_loss(
     return _reduce(_poisson_nll(x, y, log_input=log_input, full=full, eps=eps), reduction)
 
 
+_LOG_2PI = math.log(2 * math.pi)
+
 #: Power of two by which the terms of the Poisson NLL are scaled down where
 #: they overflow: 2**-64 brings e^z for z < 720 and y * z for any float y
 #: and |z| < 720 back into range.
@@ -565,56 +580,83 @@ _POISSON_LOG_RATE_INF = 720.0
 def _poisson_nll(x, y, *, log_input: bool, full: bool, eps: float) -> np.ndarray:
     r"""The elementwise Poisson NLL of :func:`poisson_nll_loss`, free of spurious inf and NaN.
 
-    With the rate :math:`r` (``e^z``, or ``pred``) and the log-rate :math:`l`
-    (``z``, or ``log(pred + eps)``), the loss is :math:`r - y\,l`, and with
-    ``full=True`` where :math:`y > 1` the Stirling term is folded in as
-    :math:`(r - y) + y(\log y - l) + \tfrac12\log(2\pi y)`: no
-    :math:`y \log y` that overflows on its own, and the two pairs that
-    cancel near the minimum :math:`l = \log y` are formed first. Where a
-    term still overflows (the result is then inf or NaN, though the exact
-    loss may be finite), the terms are recomputed scaled by
-    :math:`2^{-64}`, which is exact, and the sum is scaled back: it
-    overflows to :math:`\pm\infty` only if the exact loss does.
+    With the rate :math:`\mu` (``e^z``, or ``pred + eps``) the loss is
+    :math:`\mu - y\log\mu` (with ``pred`` for :math:`\mu` in the first
+    term when ``log_input=False``), and with ``full=True`` where
+    :math:`y > 1` it is :math:`\mathrm{bd0}(y, \mu) + \tfrac12\log(2\pi y)`
+    (less ``eps``), with Loader's deviance
+    :math:`\mathrm{bd0}(y, \mu) = y\log(y/\mu) + \mu - y \ge 0` evaluated
+    without cancellation: the Stirling term's :math:`y\log y - y` and the
+    loss's :math:`\mu - y\log\mu` nearly cancel at the minimum
+    :math:`\mu = y`, and summed as they stand would leave an error of a few
+    ulp of :math:`y\log y`. Where a term overflows (the result is then inf
+    or NaN, though the exact loss may be finite), the terms are taken scaled
+    by :math:`2^{-64}`, which is exact (bd0 is homogeneous of degree 1), and
+    the result scaled back: it overflows to :math:`\pm\infty` only if the
+    exact loss does.
     """
     stirling = full & (y > 1)
-    big_y = np.where(stirling, y, 1.0)  # log kept away from 0 where the term is masked
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         if log_input:
             rate, log_rate = np.exp(x), x
         else:
             rate, log_rate = x, np.log(x + eps)
-        log_y = np.log(big_y)
-        half_log = 0.5 * np.log(2 * math.pi * big_y)
-        loss = np.where(
-            stirling,
-            (rate - y) + y * (log_y - log_rate) + half_log,
-            rate - y * log_rate,
-        )
-    bad = ~np.isfinite(loss)
+        loss = rate - y * log_rate
+    bad = ~np.isfinite(loss) & ~stirling
     if bad.any():
-        loss[bad] = _poisson_nll_scaled(
-            x[bad], y[bad], log_rate[bad], log_y[bad], half_log[bad], stirling[bad], log_input
-        )
+        loss[bad] = _scaled(_poisson_terms_scaled, x[bad], y[bad], log_rate[bad], log_input)
+    if stirling.any():
+        loss[stirling] = _poisson_deviance_form(x[stirling], y[stirling], log_input, eps)
     return loss
 
 
-def _poisson_nll_scaled(x, y, log_rate, log_y, half_log, stirling, log_input) -> np.ndarray:
-    """The terms of :func:`_poisson_nll` scaled by ``2**-64``, summed, and scaled back."""
-    k = _POISSON_SCALE
-    if log_input:
-        # e^z 2**-64 = (e^{z/2} 2**-32)**2: z / 2 is exact, so is the scaling.
-        with np.errstate(over="ignore"):
-            rate = np.square(np.ldexp(np.exp(0.5 * np.minimum(x, _POISSON_LOG_RATE_INF)), -(k // 2)))
-    else:
-        rate = np.ldexp(x, -k)
-    ys = np.ldexp(y, -k)
+def _scaled(fn, x, *args):
+    """``2**64 * fn(...)``: ``fn`` returns its value scaled by ``2**-64``."""
     with np.errstate(over="ignore"):
-        scaled = np.where(
-            stirling,
-            (rate - ys) + ys * (log_y - log_rate) + np.ldexp(half_log, -k),
-            rate - ys * log_rate,
-        )
-        out = np.ldexp(scaled, k)
+        return np.ldexp(fn(x, *args), _POISSON_SCALE)
+
+
+def _rate_scaled(x: np.ndarray, log_input: bool) -> np.ndarray:
+    """The rate ``e^z`` (or ``pred``) times ``2**-64``, finite for ``z < 720``."""
+    if not log_input:
+        return np.ldexp(x, -_POISSON_SCALE)
+    # e^z 2**-64 = (e^{z/2} 2**-32)**2: z / 2 is exact, so is the scaling.
+    half = np.exp(0.5 * np.minimum(x, _POISSON_LOG_RATE_INF))
+    return np.square(np.ldexp(half, -(_POISSON_SCALE // 2)))
+
+
+def _poisson_terms_scaled(x, y, log_rate, log_input) -> np.ndarray:
+    """``(rate - y log-rate) * 2**-64``; +inf where ``z >= 720`` (e^z outweighs any y z)."""
+    with np.errstate(over="ignore"):
+        out = _rate_scaled(x, log_input) - np.ldexp(y, -_POISSON_SCALE) * log_rate
     if log_input:
         out[x >= _POISSON_LOG_RATE_INF] = np.inf
+    return out
+
+
+def _poisson_deviance_form(x, y, log_input: bool, eps: float) -> np.ndarray:
+    """The ``full=True`` loss where ``y > 1``: ``bd0(y, mu) + log(2 pi y) / 2`` (less eps)."""
+    # Scale by 2**-64 where e^z may overflow (z > 709.78); elsewhere not at all.
+    k = np.where(x > 709.0, _POISSON_SCALE, 0) if log_input else np.zeros(x.shape, int)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        if log_input:
+            mu = np.where(k > 0, _rate_scaled(x, True), np.exp(np.minimum(x, 709.0)))
+            log_mu = x
+        else:
+            mu = x + eps
+            log_mu = np.log(mu)
+        ys = np.ldexp(y, -k)
+        ratio = ys / mu
+    # log(y / mu) from the ratio is accurate to an absolute ~1e-16; where the
+    # ratio is not a normal float, log y - log mu is huge and exact enough.
+    usable = np.isfinite(ratio) & (ratio >= np.finfo(np.float64).tiny)
+    with np.errstate(divide="ignore"):
+        log_ratio = np.where(usable, np.log(np.where(usable, ratio, 1.0)), np.log(y) - log_mu)
+    with np.errstate(over="ignore"):
+        deviance = np.ldexp(_bd0(ys, mu, log_ratio), k)
+        out = deviance + 0.5 * (_LOG_2PI + np.log(y))
+    if log_input:
+        out[x >= _POISSON_LOG_RATE_INF] = np.inf
+    else:
+        out -= eps
     return out

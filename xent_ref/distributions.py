@@ -214,7 +214,8 @@ class Normal(_LocScale):
 
     >>> pred, y = np.array([0.5, -1.0, 2.0]), np.array([0.0, -1.5, 3.0])
     >>> mse = np.mean((y - pred) ** 2)
-    >>> bool(np.isclose(mse, 2 * Normal(pred, 1.0).nll(y).mean() - np.log(2 * np.pi), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(mse, 2 * Normal(pred, 1.0).nll(y).mean() - np.log(2 * np.pi),
+    ...      rtol=1e-13, atol=0))
     True
     """
 
@@ -319,7 +320,8 @@ class Laplace(_LocScale):
     ``log 2``:
 
     >>> pred, y = np.array([0.5, -1.0, 2.0]), np.array([0.0, -1.5, 3.0])
-    >>> bool(np.isclose(np.mean(np.abs(y - pred)), Laplace(pred, 1.0).nll(y).mean() - np.log(2), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(np.mean(np.abs(y - pred)), Laplace(pred, 1.0).nll(y).mean() - np.log(2),
+    ...      rtol=1e-13, atol=0))
     True
     """
 
@@ -407,7 +409,8 @@ class Bernoulli:
     >>> from xent_ref.distributions import Bernoulli
     >>> print(Bernoulli(logits=1e4).log_prob(0.0))
     -10000.0
-    >>> bool(np.isclose(Bernoulli(probs=0.2).entropy(), -(0.2 * np.log(0.2) + 0.8 * np.log(0.8)), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(Bernoulli(probs=0.2).entropy(), -(0.2 * np.log(0.2) + 0.8 * np.log(0.8)),
+    ...      rtol=1e-13, atol=0))
     True
     >>> d1, d2 = Bernoulli(probs=0.25), Bernoulli(logits=np.log(0.25 / 0.75))
     >>> bool(np.allclose(d1.log_prob([0, 1]), d2.log_prob([0, 1]), rtol=1e-13, atol=0))
@@ -885,9 +888,11 @@ class Poisson:
     >>> import numpy as np
     >>> from xent_ref.distributions import Poisson
     >>> d = Poisson(3.0)
-    >>> bool(np.isclose(d.nll(2.0), 3.0 - 2.0 * np.log(3.0) + math.lgamma(3.0), rtol=1e-13, atol=0))
+    >>> bool(np.isclose(d.nll(2.0), 3.0 - 2.0 * np.log(3.0) + math.lgamma(3.0),
+    ...      rtol=1e-13, atol=0))
     True
-    >>> bool(np.allclose(Poisson(log_rate=np.log(3.0)).nll([0, 1, 5]), d.nll([0, 1, 5]), rtol=1e-13, atol=0))
+    >>> bool(np.allclose(Poisson(log_rate=np.log(3.0)).nll([0, 1, 5]), d.nll([0, 1, 5]),
+    ...      rtol=1e-13, atol=0))
     True
 
     At a large count equal to the rate the lgamma form cancels to about
