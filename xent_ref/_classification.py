@@ -85,8 +85,31 @@ def _mul0(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     A zero weight or target silences an infinite term instead of making it
     NaN: ``0 * inf`` is NaN, and ``fmax(NaN, 0) = 0``.
     """
-    with np.errstate(invalid="ignore"):
+    # A product beyond the float range is +inf, its correct rounding.
+    with np.errstate(invalid="ignore", over="ignore"):
         return np.fmax(a * b, 0.0)
+
+
+def _product(*factors: np.ndarray) -> np.ndarray:
+    """The product of non-negative factors, rounded as ``a * b * ...`` but never
+    over- or underflowing in between; ``0 * inf = 0``.
+
+    ``pos_weight * y * softplus(-z)`` overflows at ``pos_weight = 1e308`` even
+    where a small ``weight`` brings the loss back into range: the fractions
+    (in [1/2, 1)) and the exponents of ``numpy.frexp`` are multiplied and
+    added apart, and ``ldexp`` rounds once at the end (to +inf only where the
+    exact product is beyond the float range).
+    """
+    fraction, exponent = np.frexp(factors[0])
+    zero = factors[0] == 0
+    for f in factors[1:]:
+        m, e = np.frexp(f)
+        fraction = fraction * m
+        exponent = exponent + e
+        zero = zero | (f == 0)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out = np.ldexp(fraction, exponent)
+    return np.where(zero, 0.0, out)
 
 
 def _all_finite(a: np.ndarray) -> bool:
@@ -541,10 +564,13 @@ def _bce_logits_rows(z, y, w, pos_weight):
         # relu(z) - y z = (1[z >= 0] - y) z >= 0 is one rounded product: no cancellation
         loss = times((z >= 0) - y, z) + log1p_exp
     else:
-        # a loss beyond the float range (pos_weight * 1e308) is +inf, its correct rounding
+        # w r y softplus(-z) + w (1 - y) softplus(z), each product formed without
+        # an intermediate overflow; a loss beyond the float range is +inf, its
+        # correct rounding
+        one = np.ones(()) if w is None else w
         with np.errstate(over="ignore"):
-            loss = times(pos_weight * y, np.maximum(-z, 0) + log1p_exp) + times(
-                1 - y, np.maximum(z, 0) + log1p_exp
+            return _product(one, pos_weight, y, np.maximum(-z, 0) + log1p_exp) + _product(
+                one, 1 - y, np.maximum(z, 0) + log1p_exp
             )
     return loss if w is None else _mul0(w, loss)
 

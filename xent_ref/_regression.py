@@ -280,7 +280,13 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
     delta = _positive(delta, "delta")
     with np.errstate(over="ignore"):
         d = np.abs(x - y)
-        loss = np.where(d < delta, 0.5 * d**2, delta * (d - 0.5 * delta))
+        loss = np.where(d < delta, (0.5 * d) * d, delta * (d - 0.5 * delta))
+        # |x - y| overflows for huge x, y of opposite signs, while
+        # delta (|x - y| - delta / 2) may be finite: halve the terms (exact).
+        spill = np.isinf(d)
+        if spill.any():
+            half = np.abs(0.5 * x[spill] - 0.5 * y[spill])
+            loss[spill] = 2.0 * (delta * (half - 0.25 * delta))
     return _reduce(loss, reduction)
 
 

@@ -28,7 +28,13 @@ import math
 
 import numpy as np
 
-from xent_ref._classification import _binary_inputs, _ce_arguments, _smoothed_target, _weights
+from xent_ref._classification import (
+    _binary_inputs,
+    _ce_arguments,
+    _product,
+    _smoothed_target,
+    _weights,
+)
 from xent_ref._primitives import sigmoid, softmax
 from xent_ref._regression import _finite_pair, _flag, _positive
 from xent_ref._validation import check_nonnegative, check_reduction
@@ -226,10 +232,16 @@ def binary_cross_entropy_with_logits_grad(
     """
     check_reduction(reduction)
     z, y, w = _binary_inputs(logits, target, weight, x_name="logits", x_in_unit_interval=False)
-    r = 1.0 if pos_weight is None else _weights(pos_weight, "pos_weight", z.shape, "logits")
-    grad = (1 - y) * sigmoid(z) - r * y * sigmoid(-z)
-    if w is not None:
-        grad = w * grad
+    if pos_weight is None:
+        grad = (1 - y) * sigmoid(z) - y * sigmoid(-z)
+        if w is not None:
+            grad = w * grad
+    else:
+        # w r y sigma(-z) overflows in r y where a small w brings it back into range
+        r = _weights(pos_weight, "pos_weight", z.shape, "logits")
+        one = np.ones(()) if w is None else w
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad = _product(one, 1 - y, sigmoid(z)) - _product(one, r, y, sigmoid(-z))
     return grad / _divisor(reduction, z.size, "logits: has no elements")
 
 
@@ -348,5 +360,7 @@ def poisson_nll_loss_grad(
             grad = np.exp(x) - y
     else:
         check_nonnegative(x, "pred")
-        grad = 1 - y / (x + eps)
+        # y / (pred + eps) beyond the float range is +inf, its correct rounding
+        with np.errstate(over="ignore"):
+            grad = 1 - y / (x + eps)
     return grad / _divisor(reduction, x.size, "pred: has no elements")
