@@ -102,12 +102,13 @@ def _product(*factors: np.ndarray) -> np.ndarray:
     """
     fraction, exponent = np.frexp(factors[0])
     zero = factors[0] == 0
-    for f in factors[1:]:
-        m, e = np.frexp(f)
-        fraction = fraction * m
-        exponent = exponent + e
-        zero = zero | (f == 0)
+    # inf * 0 = NaN in the fractions where a factor is 0: replaced by 0 below
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for f in factors[1:]:
+            m, e = np.frexp(f)
+            fraction = fraction * m
+            exponent = exponent + e
+            zero = zero | (f == 0)
         out = np.ldexp(fraction, exponent)
     return np.where(zero, 0.0, out)
 
