@@ -516,7 +516,8 @@ class Categorical:
     probs : array_like, optional
         Class probabilities, shape ``batch_shape + (C,)``, each row in
         [0, 1] and summing to 1 within
-        ``xent_ref._validation.SUM_TOLERANCE`` (1e-6; never renormalised).
+        ``xent_ref._validation.sum_tolerance`` (1e-6 for float64, more for
+        long float32 rows; never renormalised).
     logits : array_like, optional, keyword-only
         Unnormalised log-probabilities, :math:`p = \mathrm{softmax}(z)`.
         ``-inf`` entries are impossible classes; a row may hold at most one
