@@ -242,7 +242,10 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
             \delta \left(|d| - \tfrac12 \delta\right) & |d| \ge \delta.
         \end{cases}
 
-    Both pieces and their slopes meet at :math:`|d| = \delta`. It is
+    Both pieces and their slopes meet at :math:`|d| = \delta`. Where
+    :math:`\hat y - y` overflows (huge values of opposite signs) the linear
+    piece is formed from the halved inputs, so the loss is :math:`+\infty`
+    only where its exact value is beyond the float range. It is
     :math:`\delta` times PyTorch's ``smooth_l1_loss`` with
     ``beta = delta``. It is the negative log-likelihood of Huber's
     least-favourable distribution, a Gaussian centre with Laplace tails,
@@ -367,7 +370,10 @@ def gaussian_nll_loss(
     The terms can have opposite signs (:math:`\log v < 0` for
     :math:`v < 1`), so near a zero loss the error is a few ulp of the
     largest term, not of the loss: the cancellation is in the formula.
-    :math:`\sigma^2 = 0` is allowed and clamped, as in PyTorch.
+    :math:`\sigma^2 = 0` is allowed and clamped, as in PyTorch. The
+    quotient is formed as :math:`(d/2)(d/v)` with :math:`d = \hat y - y`,
+    so it overflows only where the loss is beyond the float range
+    (:math:`d^2` alone overflows at :math:`|d| > 1.3 \times 10^{154}`).
 
     Differences from PyTorch: a 0-d array ``var`` counts as a scalar for
     any shape of ``pred`` (PyTorch takes a 0-d tensor only for 1-d

@@ -192,7 +192,11 @@ class Normal(_LocScale):
         H = \tfrac12\log(2\pi e\sigma^2).
 
     ``log_prob(±inf)`` is ``-inf``. The entropy is computed as
-    :math:`\tfrac12\log(2\pi e) + \log\sigma`, which cannot overflow.
+    :math:`\tfrac12\log(2\pi e) + \log\sigma`, which cannot overflow; in
+    ``log_prob``, :math:`z = (x - \mu)/\sigma` falls back to
+    :math:`x/\sigma - \mu/\sigma` where :math:`x - \mu` overflows, and
+    :math:`z^2/2` is formed as :math:`(z/2)\,z`, so ``log_prob`` is
+    ``-inf`` only where the exact value is beyond the float range.
 
     References
     ----------
@@ -300,6 +304,10 @@ class Laplace(_LocScale):
         H = 1 + \log(2b).
 
     The variance is :math:`2b^2`. ``log_prob(±inf)`` is ``-inf``.
+    :math:`\log(2b)` is formed as :math:`\log 2 + \log b` (:math:`2b`
+    overflows for :math:`b > 9 \times 10^{307}`), and
+    :math:`(x - \mu)/b` as :math:`x/b - \mu/b` where :math:`x - \mu`
+    overflows.
 
     References
     ----------
