@@ -15,7 +15,7 @@ import math
 
 import mpmath
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import xent_ref as xr
@@ -97,6 +97,7 @@ def xlogy(x, y):
 
 @settings(max_examples=60)
 @given(x=REAL, y=REAL, delta=POSITIVE)
+@example(x=9e307, y=-9e307, delta=0.1)  # |x - y| overflows, delta (|x - y| - delta/2) does not
 def test_regression_losses(x, y, delta):
     with mpmath.workdps(DPS):
         d = mp(x) - mp(y)
@@ -110,6 +111,7 @@ def test_regression_losses(x, y, delta):
 
 @settings(max_examples=40)
 @given(x=REAL, y=REAL, var=MAGNITUDE, full=st.booleans())
+@example(x=1e200, y=0.0, var=1e300, full=False)  # d**2 overflows, d * (d / v) does not
 def test_gaussian_nll_loss(x, y, var, full):
     with mpmath.workdps(DPS):
         v = max(mp(var), mp(1e-6))
@@ -123,6 +125,9 @@ def test_gaussian_nll_loss(x, y, var, full):
 @given(
     pred=REAL, target=MAGNITUDE, log_input=st.booleans(), full=st.booleans(),
 )
+@example(pred=800.0, target=1e306, log_input=True, full=False)  # inf - inf
+@example(pred=709.9, target=2.5e305, log_input=True, full=True)  # e^z overflows, the loss not
+@example(pred=1.7e308, target=2.6e305, log_input=False, full=False)  # y log x overflows
 def test_poisson_nll_loss_and_grad(pred, target, log_input, full):
     if not log_input:
         pred = abs(pred)
@@ -156,6 +161,7 @@ def test_binary_cross_entropy(p, y, w):
 
 @settings(max_examples=60)
 @given(z=REAL, y=UNIT, w=MAGNITUDE, r=MAGNITUDE)
+@example(z=-1.7e308, y=1.0, w=0.1, r=2.0)  # r softplus(-z) overflows, w r softplus(-z) not
 def test_binary_cross_entropy_with_logits_and_grad(z, y, w, r):
     with mpmath.workdps(DPS_PLAIN):
         Z, Y, W, R = mp(z), mp(y), mp(w), mp(r)
@@ -208,27 +214,32 @@ def mp_log_softmax(row):
     target=st.integers(0, 2),
     w=st.lists(MAGNITUDE, min_size=3, max_size=3),
     smoothing=st.sampled_from([0.0, 0.1, 1.0]),
+    soft=st.one_of(st.none(), UNIT),
 )
-def test_softmax_cross_entropy_and_grad(row, target, w, smoothing):
+@example(row=[1e308, -1e308], target=0, w=[1.0, 1.0, 1.0], smoothing=0.1, soft=None)
+@example(row=[1e308, -1e308], target=0, w=[1.0, 1.0, 1.0], smoothing=0.0, soft=0.9)
+@example(row=[1e308, -1e308], target=1, w=[1.0, 0.1, 1.0], smoothing=0.0, soft=None)
+def test_softmax_cross_entropy_and_grad(row, target, w, smoothing, soft):
     c = len(row)
     target = min(target, c - 1)
     weight = np.array(w[:c])
+    if soft is None:  # a class index
+        q = np.eye(c)[target]
+        y = np.array([target])
+    else:  # probabilities: soft on the target, the rest on the next class
+        q = np.zeros(c)
+        q[target], q[(target + 1) % c] = soft, 1 - soft
+        y = q[np.newaxis]
     with mpmath.workdps(DPS_PLAIN):
         z = [mp(v) for v in row]
         log_p = mp_log_softmax(z)
         p = [mpmath.exp(v) for v in log_p]
-        t = [mp(smoothing) / c * mp(wc) for wc in weight]
-        t[target] += (1 - mp(smoothing)) * mp(weight[target])
+        t = [mp(wc) * ((1 - mp(smoothing)) * mp(qc) + mp(smoothing) / c)
+             for wc, qc in zip(weight, q)]
         exact = -mpmath.fsum(tc * lp for tc, lp in zip(t, log_p) if tc != 0)
-        got = xr.softmax_cross_entropy(
-            np.array([row]), np.array([target]), weight=weight, label_smoothing=smoothing,
-            reduction="sum",
-        )
-        check(got, exact)
-        g = xr.grad.softmax_cross_entropy_grad(
-            np.array([row]), np.array([target]), weight=weight, label_smoothing=smoothing,
-            reduction="sum",
-        )
+        options = {"weight": weight, "label_smoothing": smoothing, "reduction": "sum"}
+        check(xr.softmax_cross_entropy(np.array([row]), y, **options), exact)
+        g = xr.grad.softmax_cross_entropy_grad(np.array([row]), y, **options)
         total = mpmath.fsum(t)
         for j in range(c):
             check(g[0, j], total * p[j] - t[j])
@@ -265,6 +276,9 @@ def test_information_measures(a, b):
 
 @settings(max_examples=60)
 @given(loc=REAL, scale=POSITIVE, x=REAL)
+@example(loc=-1e308, scale=1e308, x=1e308)  # x - loc overflows, (x - loc) / scale does not
+@example(loc=0.0, scale=1e308, x=0.0)  # 2 * scale overflows
+@example(loc=0.0, scale=1.0, x=1.8e154)  # z * z overflows, z * z / 2 does not
 def test_normal_and_laplace(loc, scale, x):
     with mpmath.workdps(DPS):
         zs = (mp(x) - mp(loc)) / mp(scale)

@@ -14,7 +14,7 @@ import operator
 import numpy as np
 
 from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
-from xent_ref._primitives import _logsumexp_parts, log_softmax, sigmoid
+from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
 from xent_ref._validation import (
     as_float_array,
     as_index_array,
@@ -284,6 +284,11 @@ def softmax_cross_entropy(
     :math:`p_{ic} = 0` (:math:`0 \cdot \log 0 = 0`); a positive target
     probability on a class with logit :math:`-\infty` gives :math:`+\infty`.
     A row with a logit :math:`+\infty` takes the limit of ``log_softmax``.
+    For finite logits of opposite signs near :math:`10^{308}`,
+    :math:`-\log p_{ic}` exceeds the float range while a weight or a
+    smoothed target below 1 may bring its term back; such rows are
+    recomputed from halved logits, so the loss is :math:`+\infty` only where
+    its exact value is beyond the float range.
 
     Without smoothing, :math:`-\log p_{iy}` is computed as
     :math:`(m_i - z_{iy}) + \operatorname{log1p}\bigl(\sum_{j \ne k}
@@ -346,7 +351,8 @@ def softmax_cross_entropy(
     if q is not None:
 
         def soft_rows(zb, qb):
-            return _soft_nll_rows(zb, w * ((1 - eps) * qb + eps / c))
+            t = w * ((1 - eps) * qb + eps / c)
+            return _without_spurious_inf(_soft_nll_rows(zb, t), zb, lambda mask: t[mask])
 
         return _reduce_blocks(
             soft_rows, reduction, n, "target: the batch is empty", z, q,
@@ -369,9 +375,12 @@ def softmax_cross_entropy(
             loss = np.zeros(len(zb))
             loss[kept_b] = rows(zb[kept_b], yb[kept_b], w_yb[kept_b], kept_b[kept_b])
             return loss
+        def target(mask):
+            return _smoothed_target(yb[mask], w_yb[mask], w, eps, (len(yb[mask]), c))
+
         if eps == 0.0:
-            return _mul0(w_yb, _nll_rows(zb, yb))
-        return _soft_nll_rows(zb, _smoothed_target(yb, w_yb, w, eps, zb.shape))
+            return _without_spurious_inf(_mul0(w_yb, _nll_rows(zb, yb)), zb, target)
+        return _without_spurious_inf(_soft_nll_rows(zb, target(slice(None))), zb, target)
 
     denominator = math.fsum(w_y)
     if n == 0:
@@ -383,6 +392,29 @@ def softmax_cross_entropy(
     return _reduce_blocks(
         rows, reduction, denominator, why, z, y, w_y, kept, block_elements=SOFTMAX_BLOCK_ELEMENTS
     )
+
+
+def _without_spurious_inf(loss: np.ndarray, z: np.ndarray, target) -> np.ndarray:
+    """``loss``, the loss ``-sum_c t_c log softmax(z)_c`` of each row, with its infinite
+    entries checked; ``target(rows)`` gives the rows' ``t``.
+
+    ``-log softmax(z)_c = LSE(z) - z_c`` overflows for finite logits of
+    opposite signs near 1e308, while ``t_c (LSE(z) - z_c)`` with ``t_c < 1``
+    (a class weight, or label smoothing) may be finite. On the rare rows
+    where ``loss`` is +inf and no logit is +inf, each term is formed
+    as ``2 t_c (LSE(z)/2 - z_c/2)``, whose difference of halves cannot
+    overflow: the loss is +inf only where its exact value is beyond the
+    float range.
+    """
+    wide = np.isinf(loss)
+    if wide.any():
+        wide &= ~np.any(z == np.inf, axis=1)
+    if wide.any():
+        zw, tw = z[wide], target(wide)
+        lse = logsumexp(zw, axis=1, keepdims=True)
+        with np.errstate(over="ignore"):
+            loss[wide] = 2.0 * _mul0(tw, 0.5 * lse - 0.5 * zw).sum(axis=1)
+    return loss
 
 
 def _smoothed_target(y, w_y, w, eps, shape):
