@@ -11,7 +11,6 @@ import numbers
 
 import numpy as np
 
-from xent_ref.distributions import _bd0
 from xent_ref._validation import (
     as_float_array,
     check_finite,
@@ -648,6 +647,9 @@ def _poisson_terms_scaled(x, y, log_rate, log_input) -> np.ndarray:
 
 def _poisson_deviance_form(x, y, log_input: bool, eps: float) -> np.ndarray:
     """The ``full=True`` loss where ``y > 1``: ``bd0(y, mu) + log(2 pi y) / 2`` (less eps)."""
+    # Imported here, not at the top: distributions may come to import the losses.
+    from xent_ref.distributions import _bd0
+
     # Scale by 2**-64 where e^z may overflow (z > 709.78); elsewhere not at all.
     k = np.where(x > 709.0, _POISSON_SCALE, 0) if log_input else np.zeros(x.shape, int)
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
