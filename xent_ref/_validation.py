@@ -174,9 +174,9 @@ def sum_tolerance(n: int, dtype=np.float64) -> float:
     ``dtype`` (of float64 for integer, boolean and wider types). A softmax
     of ``n`` logits computed in ``dtype`` sums to 1 within about
     ``n * eps / 2`` (one rounding per division, and at most ``n - 1`` in its
-    sum), so float32 probabilities over 50257 classes, off by up to a few
-    1e-6 in practice, are accepted (bound 6.0e-3) while any float64 vector of
-    fewer than 4.5e9 entries is held to 1e-6.
+    sum, to first order), so a float32 softmax over 50257 classes is
+    accepted (bound 6.0e-3), while any float64 vector of fewer than 4.5e9
+    entries is held to 1e-6.
     """
     dtype = np.dtype(dtype)
     eps = np.finfo(np.float64).eps
