@@ -376,7 +376,7 @@ def test_softmax_cross_entropy_grad_probabilities_and_plain_form():
     np.testing.assert_allclose(
         xr.grad.softmax_cross_entropy_grad(z, y),
         (np.exp(z) / np.exp(z).sum(axis=1, keepdims=True) - np.eye(3)[y]) / 4,
-        rtol=1e-13,
+        rtol=1e-13, atol=0,
     )
 
 
@@ -407,7 +407,7 @@ def test_bce_with_logits_grad(pos_weighted, weighted, reduction):
     )
     np.testing.assert_allclose(g, expected, rtol=1e-12, atol=1e-15)
     if not (weighted or pos_weighted) and reduction == "mean":
-        np.testing.assert_allclose(g, (1 / (1 + np.exp(-z)) - y) / z.size, rtol=1e-12)
+        np.testing.assert_allclose(g, (1 / (1 + np.exp(-z)) - y) / z.size, rtol=1e-12, atol=0)
 
 
 def test_bce_with_logits_grad_keeps_tiny_gradients():
@@ -429,7 +429,7 @@ def test_mse_loss_grad(reduction):
         rtol=1e-6, atol=1e-9,
     )
     np.testing.assert_allclose(
-        g, autograd(lambda t: F.mse_loss(t, T(y), reduction=reduction), x), rtol=1e-14
+        g, autograd(lambda t: F.mse_loss(t, T(y), reduction=reduction), x), rtol=1e-14, atol=0
     )
     n = x.size if reduction == "mean" else 1
     np.testing.assert_array_equal(g, 2 * (x - y) / n)

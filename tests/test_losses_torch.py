@@ -174,7 +174,7 @@ def test_binary_cross_entropy_is_exact_where_torch_clamps():
     np.testing.assert_array_equal(theirs[:3], [100.0, 100.0, 100.0])
     # the exact values: -log 0 = +inf; -log 1e-50 = 50 log 10; 0 log 0 = 0
     np.testing.assert_array_equal(ours[:2], [np.inf, np.inf])
-    np.testing.assert_allclose(ours[2], 50 * math.log(10), rtol=1e-15)
+    np.testing.assert_allclose(ours[2], 50 * math.log(10), rtol=1e-15, atol=0)
     np.testing.assert_array_equal(ours[4:], [0.0, 0.0])
     # where torch's log is unclamped (p > e^-100), the two agree
     close(ours[3:], theirs[3:])
@@ -275,7 +275,7 @@ def test_sigmoid_focal_loss_closed_form():
         0.25 * 0.0625 * math.log(4 / 3),  # 1 - p_t = 1/4
         0.75 * 0.5625 * math.log(4.0),  # p_t = 1/4, alpha_t = 3/4
     ]
-    np.testing.assert_allclose(xr.sigmoid_focal_loss(z, y), expected, rtol=1e-15)
+    np.testing.assert_allclose(xr.sigmoid_focal_loss(z, y), expected, rtol=1e-15, atol=0)
 
 
 # ---------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def test_poisson_full_is_stirling_where_target_exceeds_one_and_not_exact():
     assert np.all(gap[big] < 1 / (12 * y[big]) + tol[big])
     # y in {0, 1}: log y! = 0, so torch's 0 is exact; y = 1/2: log Gamma(3/2) < 0 is dropped
     assert gap[0] == 0.0 and gap[2] == 0.0
-    np.testing.assert_allclose(gap[1], scipy.special.gammaln(1.5), rtol=1e-14)
+    np.testing.assert_allclose(gap[1], scipy.special.gammaln(1.5), rtol=1e-14, atol=0)
     assert gap[1] < 0
 
 
@@ -402,11 +402,11 @@ def test_hinge_loss_against_sklearn_and_closed_form():
     rng = np.random.default_rng(14)
     s = rng.normal(scale=2.0, size=50)
     y = np.where(rng.uniform(size=50) < 0.5, -1, 1)
-    assert xr.hinge_loss(s, y) == pytest.approx(sklearn.metrics.hinge_loss(y, s), rel=1e-14)
+    assert xr.hinge_loss(s, y) == pytest.approx(sklearn.metrics.hinge_loss(y, s), rel=1e-14, abs=0)
     np.testing.assert_allclose(xr.hinge_loss(s, y, reduction="none"),
-                               np.where(y * s < 1, 1 - y * s, 0.0), rtol=1e-15)
+                               np.where(y * s < 1, 1 - y * s, 0.0), rtol=1e-15, atol=0)
     assert xr.hinge_loss(s, y, reduction="sum") == pytest.approx(
-        sklearn.metrics.hinge_loss(y, s) * 50, rel=1e-14
+        sklearn.metrics.hinge_loss(y, s) * 50, rel=1e-14, abs=0
     )
     np.testing.assert_array_equal(
         xr.hinge_loss([1.0, 0.0, -2.0, 2.0], [1, 1, 1, -1], reduction="none"), [0.0, 1.0, 3.0, 3.0]

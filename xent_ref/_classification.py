@@ -14,7 +14,7 @@ import operator
 import numpy as np
 
 from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
-from xent_ref._primitives import _logsumexp_parts, log_softmax, sigmoid
+from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
 from xent_ref._validation import (
     as_float_array,
     as_index_array,
@@ -85,8 +85,32 @@ def _mul0(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     A zero weight or target silences an infinite term instead of making it
     NaN: ``0 * inf`` is NaN, and ``fmax(NaN, 0) = 0``.
     """
-    with np.errstate(invalid="ignore"):
+    # A product beyond the float range is +inf, its correct rounding.
+    with np.errstate(invalid="ignore", over="ignore"):
         return np.fmax(a * b, 0.0)
+
+
+def _product(*factors: np.ndarray) -> np.ndarray:
+    """The product of non-negative factors, rounded as ``a * b * ...`` but never
+    over- or underflowing in between; ``0 * inf = 0``.
+
+    ``pos_weight * y * softplus(-z)`` overflows at ``pos_weight = 1e308`` even
+    where a small ``weight`` brings the loss back into range: the fractions
+    (in [1/2, 1)) and the exponents of ``numpy.frexp`` are multiplied and
+    added apart, and ``ldexp`` rounds once at the end (to +inf only where the
+    exact product is beyond the float range).
+    """
+    fraction, exponent = np.frexp(factors[0])
+    zero = factors[0] == 0
+    # inf * 0 = NaN in the fractions where a factor is 0: replaced by 0 below
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for f in factors[1:]:
+            m, e = np.frexp(f)
+            fraction = fraction * m
+            exponent = exponent + e
+            zero = zero | (f == 0)
+        out = np.ldexp(fraction, exponent)
+    return np.where(zero, 0.0, out)
 
 
 def _all_finite(a: np.ndarray) -> bool:
@@ -196,7 +220,9 @@ def softmax_cross_entropy(
         Finite, non-negative class weights :math:`w`; all 1 by default.
     ignore_index : int, optional
         With class indices, a target equal to it contributes no loss and no
-        weight to the mean. ``None`` (default) ignores nothing.
+        weight to the mean, and its row of logits needs no softmax (a row of
+        :math:`-\infty`, which PyTorch also accepts there; NaN is still
+        refused). ``None`` (default) ignores nothing.
     label_smoothing : float, optional
         :math:`\varepsilon \in [0, 1]`: the target becomes the mixture
         :math:`(1 - \varepsilon)\,\text{target} + \varepsilon/C`.
@@ -219,7 +245,9 @@ def softmax_cross_entropy(
         reduction is unknown, an input is NaN, or ``"mean"`` has nothing to
         average (every target ignored, or zero total weight).
     TypeError
-        If class indices are not integers, or an option has the wrong type.
+        If ``logits``, probability targets or ``weight`` are not
+        real-valued, class indices are not integers, or an option has the
+        wrong type.
 
     See Also
     --------
@@ -256,6 +284,11 @@ def softmax_cross_entropy(
     :math:`p_{ic} = 0` (:math:`0 \cdot \log 0 = 0`); a positive target
     probability on a class with logit :math:`-\infty` gives :math:`+\infty`.
     A row with a logit :math:`+\infty` takes the limit of ``log_softmax``.
+    For finite logits of opposite signs near :math:`10^{308}`,
+    :math:`-\log p_{ic}` exceeds the float range while a weight or a
+    smoothed target below 1 may bring its term back; such rows are
+    recomputed from halved logits, so the loss is :math:`+\infty` only where
+    its exact value is beyond the float range.
 
     Without smoothing, :math:`-\log p_{iy}` is computed as
     :math:`(m_i - z_{iy}) + \operatorname{log1p}\bigl(\sum_{j \ne k}
@@ -299,9 +332,10 @@ def softmax_cross_entropy(
     indices give the same loss as one-hot probabilities:
 
     >>> nll = -xr.log_softmax(z)[np.arange(2), y]
-    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), nll.mean()))
+    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), nll.mean(), rtol=1e-13, atol=0))
     True
-    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), xr.softmax_cross_entropy(z, np.eye(3)[y])))
+    >>> bool(np.isclose(xr.softmax_cross_entropy(z, y), xr.softmax_cross_entropy(z, np.eye(3)[y]),
+    ...      rtol=1e-13, atol=0))
     True
 
     When one logit dominates, the loss is :math:`\log(1 + e^{-40})`, not the
@@ -317,7 +351,8 @@ def softmax_cross_entropy(
     if q is not None:
 
         def soft_rows(zb, qb):
-            return _soft_nll_rows(zb, w * ((1 - eps) * qb + eps / c))
+            t = w * ((1 - eps) * qb + eps / c)
+            return _without_spurious_inf(_soft_nll_rows(zb, t), zb, lambda mask: t[mask])
 
         return _reduce_blocks(
             soft_rows, reduction, n, "target: the batch is empty", z, q,
@@ -334,12 +369,18 @@ def softmax_cross_entropy(
     w_y = np.where(kept, w[y], 0.0)
 
     def rows(zb, yb, w_yb, kept_b):
+        if not kept_b.all():
+            # An ignored sample contributes 0 and its logits are not checked
+            # (beyond NaN): a row of -inf has no softmax, but PyTorch ignores it.
+            loss = np.zeros(len(zb))
+            loss[kept_b] = rows(zb[kept_b], yb[kept_b], w_yb[kept_b], kept_b[kept_b])
+            return loss
+        def target(mask):
+            return _smoothed_target(yb[mask], w_yb[mask], w, eps, (len(yb[mask]), c))
+
         if eps == 0.0:
-            loss = _mul0(w_yb, _nll_rows(zb, yb))
-        else:
-            loss = _soft_nll_rows(zb, _smoothed_target(yb, w_yb, w, eps, zb.shape))
-        # an ignored sample contributes 0, even where its logits would give +inf
-        return np.where(kept_b, loss, 0.0)
+            return _without_spurious_inf(_mul0(w_yb, _nll_rows(zb, yb)), zb, target)
+        return _without_spurious_inf(_soft_nll_rows(zb, target(slice(None))), zb, target)
 
     denominator = math.fsum(w_y)
     if n == 0:
@@ -351,6 +392,29 @@ def softmax_cross_entropy(
     return _reduce_blocks(
         rows, reduction, denominator, why, z, y, w_y, kept, block_elements=SOFTMAX_BLOCK_ELEMENTS
     )
+
+
+def _without_spurious_inf(loss: np.ndarray, z: np.ndarray, target) -> np.ndarray:
+    """``loss``, the loss ``-sum_c t_c log softmax(z)_c`` of each row, with its infinite
+    entries checked; ``target(rows)`` gives the rows' ``t``.
+
+    ``-log softmax(z)_c = LSE(z) - z_c`` overflows for finite logits of
+    opposite signs near 1e308, while ``t_c (LSE(z) - z_c)`` with ``t_c < 1``
+    (a class weight, or label smoothing) may be finite. On the rare rows
+    where ``loss`` is +inf and no logit is +inf, each term is formed
+    as ``2 t_c (LSE(z)/2 - z_c/2)``, whose difference of halves cannot
+    overflow: the loss is +inf only where its exact value is beyond the
+    float range.
+    """
+    wide = np.isinf(loss)
+    if wide.any():
+        wide &= ~np.any(z == np.inf, axis=1)
+    if wide.any():
+        zw, tw = z[wide], target(wide)
+        lse = logsumexp(zw, axis=1, keepdims=True)
+        with np.errstate(over="ignore"):
+            loss[wide] = 2.0 * _mul0(tw, 0.5 * lse - 0.5 * zw).sum(axis=1)
+    return loss
 
 
 def _smoothed_target(y, w_y, w, eps, shape):
@@ -403,8 +467,8 @@ def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
         if ignore_index is None and bad < 0:
             hint = f"; to ignore it, pass ignore_index={bad}"
         raise ValueError(f"target: class index {bad} is out of range [0, {c}){hint}")
-    # An ignored sample's index may be anything (torch's -100): compute it as class 0,
-    # then drop it.
+    # An ignored sample's index may be anything (torch's -100): it is stored as
+    # class 0, and its row is left out of the loss and its gradient.
     return z, np.where(kept, y, 0), None, w, kept, eps
 
 
@@ -461,6 +525,8 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
         If ``probs`` or ``target`` has an entry outside [0, 1] or NaN, the
         shapes differ, ``weight`` does not broadcast or has a negative
         entry, the reduction is unknown, or ``"mean"`` has no element.
+    TypeError
+        If ``probs``, ``target`` or ``weight`` is not real-valued.
 
     See Also
     --------
@@ -485,8 +551,9 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
       it returns :math:`100\,y` (e.g. 100 for :math:`y = 1`) instead of
       :math:`+\infty`; the two agree wherever :math:`p` and :math:`1 - p`
       exceed :math:`e^{-100} \approx 3.7 \times 10^{-44}`.
-    * ``target`` must lie in [0, 1] and ``weight`` be finite and >= 0
-      (PyTorch checks neither).
+    * ``weight`` must be finite and >= 0 (PyTorch does not check it; a
+      negative weight gives it a negative loss). ``target`` and ``probs``
+      must lie in [0, 1], which PyTorch checks too.
 
     References
     ----------
@@ -500,13 +567,14 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
     >>> p = np.array([0.9, 0.2, 0.6])
     >>> y = np.array([1.0, 0.0, 1.0])
     >>> expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), expected))
+    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), expected, rtol=1e-13, atol=0))
     True
 
     It equals binary cross-entropy with logits at the sigmoid's inverse:
 
     >>> z = np.log(p / (1 - p))
-    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), xr.binary_cross_entropy_with_logits(z, y)))
+    >>> bool(np.isclose(xr.binary_cross_entropy(p, y), xr.binary_cross_entropy_with_logits(z, y),
+    ...      rtol=1e-13, atol=0))
     True
 
     A certain, wrong prediction costs :math:`+\infty` (PyTorch: 100):
@@ -529,10 +597,13 @@ def _bce_logits_rows(z, y, w, pos_weight):
         # relu(z) - y z = (1[z >= 0] - y) z >= 0 is one rounded product: no cancellation
         loss = times((z >= 0) - y, z) + log1p_exp
     else:
-        # a loss beyond the float range (pos_weight * 1e308) is +inf, its correct rounding
+        # w r y softplus(-z) + w (1 - y) softplus(z), each product formed without
+        # an intermediate overflow; a loss beyond the float range is +inf, its
+        # correct rounding
+        one = np.ones(()) if w is None else w
         with np.errstate(over="ignore"):
-            loss = times(pos_weight * y, np.maximum(-z, 0) + log1p_exp) + times(
-                1 - y, np.maximum(z, 0) + log1p_exp
+            return _product(one, pos_weight, y, np.maximum(-z, 0) + log1p_exp) + _product(
+                one, 1 - y, np.maximum(z, 0) + log1p_exp
             )
     return loss if w is None else _mul0(w, loss)
 
@@ -573,6 +644,8 @@ def binary_cross_entropy_with_logits(
         If ``target`` has an entry outside [0, 1], an input is NaN, the
         shapes differ, a weight does not broadcast or has a negative entry,
         the reduction is unknown, or ``"mean"`` has no element.
+    TypeError
+        If an input or weight is not real-valued.
 
     See Also
     --------
@@ -617,7 +690,8 @@ def binary_cross_entropy_with_logits(
     >>> z = np.array([2.0, -1.0, 0.5])
     >>> y = np.array([1.0, 0.0, 1.0])
     >>> bool(np.isclose(xr.binary_cross_entropy_with_logits(z, y),
-    ...                 -np.mean(y * xr.log_sigmoid(z) + (1 - y) * xr.log_sigmoid(-z))))
+    ...                 -np.mean(y * xr.log_sigmoid(z) + (1 - y) * xr.log_sigmoid(-z)),
+    ...                 rtol=1e-13, atol=0))
     True
 
     It stays exact where :math:`\sigma(z)` rounds to 1:
@@ -672,7 +746,8 @@ def sigmoid_focal_loss(
         shapes differ, ``alpha > 1``, ``gamma < 0``, the reduction is
         unknown, or ``"mean"`` has no element.
     TypeError
-        If ``alpha`` or ``gamma`` is not a real number.
+        If ``logits`` or ``target`` is not real-valued, or ``alpha`` or
+        ``gamma`` not a real number.
 
     See Also
     --------
@@ -715,7 +790,8 @@ def sigmoid_focal_loss(
     With :math:`\gamma = 0` and no :math:`\alpha` it is binary cross-entropy:
 
     >>> bool(np.allclose(xr.sigmoid_focal_loss(z, y, alpha=-1, gamma=0.0),
-    ...                  xr.binary_cross_entropy_with_logits(z, y, reduction="none")))
+    ...                  xr.binary_cross_entropy_with_logits(z, y, reduction="none"),
+    ...                  rtol=1e-13, atol=0))
     True
 
     The confident, correct first example is down-weighted by
@@ -761,9 +837,10 @@ def _hinge_rows(s, y):
 def hinge_loss(scores, target, *, reduction: str = "mean"):
     r"""Binary hinge loss of scores against labels :math:`\pm 1`.
 
-    The loss of the support vector machine. Unlike every other loss here,
-    it is not the negative log-likelihood of any distribution (see the
-    Notes): it is the catalogue's contrast.
+    The loss of the support vector machine. It is not the negative
+    log-likelihood of any distribution (see the Notes): with
+    :func:`sigmoid_focal_loss`, a reweighted likelihood, it is one of the
+    catalogue's two losses that are not, and the contrast to the others.
 
     Parameters
     ----------
@@ -784,12 +861,17 @@ def hinge_loss(scores, target, *, reduction: str = "mean"):
     ValueError
         If a label is not -1 or +1, an input is NaN, the shapes differ, the
         reduction is unknown, or ``"mean"`` has no element.
+    TypeError
+        If ``scores`` or ``target`` is not real-valued.
 
     See Also
     --------
     binary_cross_entropy_with_logits : The logistic loss,
-        :math:`\mathrm{softplus}(-y s)` with :math:`y \in \{-1, +1\}`, a smooth
-        upper bound that *is* a negative log-likelihood.
+        :math:`\mathrm{softplus}(-y s)` with :math:`y \in \{-1, +1\}`, a
+        smooth loss that *is* a negative log-likelihood. Like the hinge
+        loss it bounds the 0-1 loss :math:`\mathbb 1[y s \le 0]` from
+        above only in base 2, :math:`\log_2(1 + e^{-y s})`; in nats it is
+        :math:`\log 2 < 1` at :math:`y s = 0`.
     sklearn.metrics.hinge_loss : The same mean, with labels encoded to
         :math:`\pm 1`.
 
@@ -832,7 +914,7 @@ def hinge_loss(scores, target, *, reduction: str = "mean"):
     >>> s = np.array([1.0, 2.0])
     >>> total = (np.exp(-xr.hinge_loss(s, [1, 1], reduction="none"))
     ...          + np.exp(-xr.hinge_loss(s, [-1, -1], reduction="none")))
-    >>> bool(np.isclose(total[0], total[1]))
+    >>> bool(np.isclose(total[0], total[1], rtol=1e-13, atol=0))
     False
     """
     check_reduction(reduction)

@@ -35,8 +35,13 @@ Helpers and their contracts
 ``check_probabilities(p, name, *, axis) -> ndarray``
     ``p`` as float64 (via :func:`as_float_array`) after checking that it is at
     least 1-d, ``axis`` is a valid axis, every entry is in [0, 1], and every
-    vector along ``axis`` sums to 1 within :data:`SUM_TOLERANCE`
-    (absolute). Never renormalises. An empty axis sums to 0 and is refused.
+    vector along ``axis`` sums to 1 within ``sum_tolerance(n, dtype)``
+    (absolute; :data:`SUM_TOLERANCE` = 1e-6 for float64 vectors, more for
+    long float32 or float16 ones). Never renormalises. An empty axis sums
+    to 0 and is refused.
+``sum_tolerance(n, dtype) -> float``
+    ``max(SUM_TOLERANCE, n * eps(dtype))``: how far from 1 the sum of ``n``
+    probabilities computed in ``dtype`` may be.
 ``normalize_axis(axis, ndim, name="axis") -> int``
     ``axis`` as a non-negative int; ``TypeError`` if not an integer,
     ``ValueError`` if out of range for ``ndim`` dimensions.
@@ -84,12 +89,13 @@ __all__ = [
     "check_unit_interval",
     "normalize_axis",
     "reduce",
+    "sum_tolerance",
 ]
 
-#: Largest accepted ``|sum(p) - 1|`` for a probability vector. It is the
-#: tolerance of ``torch.distributions.constraints.simplex``, loose enough for
-#: probabilities computed in float32 (about 6e-8 relative error each) and
-#: tight enough to catch an unnormalised vector.
+#: Smallest accepted ``|sum(p) - 1|`` bound for a probability vector, the
+#: tolerance of ``torch.distributions.constraints.simplex``: tight enough to
+#: catch an unnormalised vector. A longer or lower-precision vector gets the
+#: larger bound of :func:`sum_tolerance`.
 SUM_TOLERANCE = 1e-6
 
 #: The accepted values of ``reduction``.
@@ -161,8 +167,27 @@ def normalize_axis(axis, ndim: int, name: str = "axis") -> int:
     return axis % ndim
 
 
+def sum_tolerance(n: int, dtype=np.float64) -> float:
+    """Largest accepted ``|sum(p) - 1|`` for a probability vector of ``n`` entries of ``dtype``.
+
+    ``max(SUM_TOLERANCE, n * eps)`` with ``eps`` the machine epsilon of
+    ``dtype`` (of float64 for integer, boolean and wider types). A softmax
+    of ``n`` logits computed in ``dtype`` sums to 1 within about
+    ``n * eps / 2`` (one rounding per division, and at most ``n - 1`` in its
+    sum, to first order), so a float32 softmax over 50257 classes is
+    accepted (bound 6.0e-3), while any float64 vector of fewer than 4.5e9
+    entries is held to 1e-6.
+    """
+    dtype = np.dtype(dtype)
+    eps = np.finfo(np.float64).eps
+    if dtype.kind == "f":
+        eps = max(eps, float(np.finfo(dtype).eps))
+    return max(SUM_TOLERANCE, n * eps)
+
+
 def check_probabilities(p, name: str, *, axis) -> np.ndarray:
     """Return ``p`` as float64 after checking it holds probability vectors along ``axis``."""
+    dtype = _asarray(p, name).dtype
     a = as_float_array(p, name)
     if a.ndim == 0:
         raise ValueError(f"{name}: must have at least one dimension (a probability vector)")
@@ -172,10 +197,14 @@ def check_probabilities(p, name: str, *, axis) -> np.ndarray:
         return a
     # Not renormalised: a vector that does not sum to 1 is a caller's bug.
     err = np.max(np.abs(np.sum(a, axis=ax) - 1.0)) if a.size else 1.0
-    if not err <= SUM_TOLERANCE:
+    tol = sum_tolerance(a.shape[ax], dtype)
+    if not err <= tol:
         raise ValueError(
-            f"{name}: entries along axis {axis} must sum to 1 "
-            f"(within {SUM_TOLERANCE:g}); the largest deviation is {float(err):.3g}"
+            f"{name}: entries along axis {axis} must sum to 1 (within {tol:.3g}, the "
+            f"tolerance for {a.shape[ax]} entries of {dtype}); the largest deviation is "
+            f"{float(err):.3g}. If the probabilities were computed in lower precision, "
+            "pass them in that dtype (the tolerance grows with its epsilon), or "
+            f"renormalise: {name} / {name}.sum(axis={axis}, keepdims=True)"
         )
     return a
 

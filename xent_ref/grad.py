@@ -28,7 +28,13 @@ import math
 
 import numpy as np
 
-from xent_ref._classification import _binary_inputs, _ce_arguments, _smoothed_target, _weights
+from xent_ref._classification import (
+    _binary_inputs,
+    _ce_arguments,
+    _product,
+    _smoothed_target,
+    _weights,
+)
 from xent_ref._primitives import sigmoid, softmax
 from xent_ref._regression import _finite_pair, _flag, _positive
 from xent_ref._validation import check_nonnegative, check_reduction
@@ -95,8 +101,16 @@ def softmax_cross_entropy_grad(
             = \Bigl(\sum_c t_{ic}\Bigr) \mathrm{softmax}(z_i) - t_i,
 
     which is :math:`\mathrm{softmax}(z_i) - e_{y_i}` without weights or
-    smoothing. ``"mean"`` divides by the loss's denominator (the summed
-    target weights, or :math:`N`); see the module docstring for ``"none"``.
+    smoothing. It is computed as
+    :math:`p_c (T_i - t_{ic}) - t_{ic} (1 - p_c)` with
+    :math:`T_i = \sum_c t_{ic}`, and :math:`1 - p_c` as
+    :math:`\sum_{j \ne c} p_j` at the largest probability, so a confident,
+    correct row keeps its tiny target entry, :math:`-\sum_{j \ne y} p_j`
+    (e.g. :math:`-4.25 \times 10^{-18}` for logits :math:`[40, 0]`), where
+    :math:`p_y - 1` would give 0. ``"mean"`` divides by the loss's
+    denominator (the summed target weights, or :math:`N`); see the module
+    docstring for ``"none"``. An ignored row's gradient is 0 whatever its
+    logits (a row of :math:`-\infty` included).
 
     Examples
     --------
@@ -105,13 +119,18 @@ def softmax_cross_entropy_grad(
     >>> z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
     >>> y = np.array([0, 1])
     >>> g = xr.grad.softmax_cross_entropy_grad(z, y)
-    >>> bool(np.allclose(g, (xr.softmax(z) - np.eye(3)[y]) / 2))
+    >>> bool(np.allclose(g, (xr.softmax(z) - np.eye(3)[y]) / 2, rtol=1e-12, atol=0))
     True
 
     Each row sums to 0 (adding a constant to a row leaves the loss unchanged):
 
-    >>> bool(np.allclose(g.sum(axis=1), 0.0))
+    >>> bool(np.allclose(g.sum(axis=1), 0.0, rtol=0, atol=1e-16))
     True
+
+    A confident, correct row keeps both of its tiny entries:
+
+    >>> print(xr.grad.softmax_cross_entropy_grad([[40.0, 0.0]], [0], reduction="sum"))
+    [[-4.24835426e-18  4.24835426e-18]]
     """
     check_reduction(reduction)
     z, y, q, w, kept, eps = _ce_arguments(logits, target, weight, ignore_index, label_smoothing)
@@ -131,8 +150,34 @@ def softmax_cross_entropy_grad(
             if not kept.any()
             else "weight: the weights of the non-ignored targets sum to 0"
         )
-    grad = t.sum(axis=1, keepdims=True) * softmax(z, axis=1) - t
-    return grad / _divisor(reduction, denominator, why)
+    divisor = _divisor(reduction, denominator, why)
+    grad = np.zeros_like(z)
+    # An ignored row contributes nothing and is not required to have a softmax.
+    rows = slice(None) if kept.all() else kept
+    grad[rows] = _softmax_grad_rows(z[rows], t[rows])
+    return grad / divisor
+
+
+def _softmax_grad_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    r"""``T p - t`` per row, with ``T = sum_c t_c`` and ``p = softmax(z)``, without cancellation.
+
+    Since :math:`\sum_j p_j = 1`, :math:`T p_c - t_c = p_c (T - t_c) - t_c (1 - p_c)`,
+    and :math:`1 - p_c` is taken as :math:`\sum_{j \ne c} p_j` at the row's
+    largest probability, where ``1 - p`` would round :math:`e^{-40}` to 0: the
+    target entry of a confident, correct row keeps its tiny gradient, and the
+    row still sums to 0.
+    """
+    try:
+        p = softmax(z, axis=1)
+    except ValueError as exc:
+        raise ValueError(f"logits: {str(exc).removeprefix('x: ')}") from None
+    k = np.argmax(p, axis=1)[:, np.newaxis]
+    rest = 1.0 - p
+    tail = p.copy()
+    np.put_along_axis(tail, k, 0.0, axis=1)
+    np.put_along_axis(rest, k, tail.sum(axis=1, keepdims=True), axis=1)
+    total = t.sum(axis=1, keepdims=True)
+    return p * (total - t) - t * rest
 
 
 def binary_cross_entropy_with_logits_grad(
@@ -182,15 +227,21 @@ def binary_cross_entropy_with_logits_grad(
     >>> z = np.array([2.0, -1.0, 0.5])
     >>> y = np.array([1.0, 0.0, 0.3])
     >>> g = xr.grad.binary_cross_entropy_with_logits_grad(z, y)
-    >>> bool(np.allclose(g, (xr.sigmoid(z) - y) / 3))
+    >>> bool(np.allclose(g, (xr.sigmoid(z) - y) / 3, rtol=1e-14, atol=0))
     True
     """
     check_reduction(reduction)
     z, y, w = _binary_inputs(logits, target, weight, x_name="logits", x_in_unit_interval=False)
-    r = 1.0 if pos_weight is None else _weights(pos_weight, "pos_weight", z.shape, "logits")
-    grad = (1 - y) * sigmoid(z) - r * y * sigmoid(-z)
-    if w is not None:
-        grad = w * grad
+    if pos_weight is None:
+        grad = (1 - y) * sigmoid(z) - y * sigmoid(-z)
+        if w is not None:
+            grad = w * grad
+    else:
+        # w r y sigma(-z) overflows in r y where a small w brings it back into range
+        r = _weights(pos_weight, "pos_weight", z.shape, "logits")
+        one = np.ones(()) if w is None else w
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad = _product(one, 1 - y, sigmoid(z)) - _product(one, r, y, sigmoid(-z))
     return grad / _divisor(reduction, z.size, "logits: has no elements")
 
 
@@ -240,16 +291,23 @@ def mse_loss_grad(pred, target, *, reduction: str = "mean") -> np.ndarray:
 
 
 def poisson_nll_loss_grad(
-    pred, target, *, log_input: bool = True, eps: float = 1e-8, reduction: str = "mean"
+    pred,
+    target,
+    *,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
 ) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.poisson_nll_loss` with respect to the prediction.
 
     Parameters
     ----------
-    pred, target, log_input, eps, reduction
+    pred, target, log_input, full, eps, reduction
         As for :func:`xent_ref.poisson_nll_loss`, with the same checks.
-        (``full`` adds a term of the target only, so it does not change the
-        gradient.)
+        ``full`` adds a term of the target only, so it does not change the
+        gradient; it is accepted (and checked) so that the loss's arguments
+        can be passed unchanged.
 
     Returns
     -------
@@ -282,7 +340,7 @@ def poisson_nll_loss_grad(
     >>> import xent_ref as xr
     >>> z, y = np.array([0.0, 1.0]), np.array([3.0, 1.0])
     >>> g = xr.grad.poisson_nll_loss_grad(z, y, reduction="sum")
-    >>> bool(np.allclose(g, [1.0 - 3.0, np.e - 1.0]))
+    >>> bool(np.allclose(g, [1.0 - 3.0, np.e - 1.0], rtol=1e-15, atol=0))
     True
 
     It vanishes where the rate equals the count, :math:`z = \log y`:
@@ -294,6 +352,7 @@ def poisson_nll_loss_grad(
     x, y = _finite_pair(pred, target)
     check_nonnegative(y, "target")
     log_input = _flag(log_input, "log_input")
+    _flag(full, "full")
     eps = _positive(eps, "eps")
     if log_input:
         # e^z beyond the float range is +inf, its correct rounding
@@ -301,5 +360,7 @@ def poisson_nll_loss_grad(
             grad = np.exp(x) - y
     else:
         check_nonnegative(x, "pred")
-        grad = 1 - y / (x + eps)
+        # y / (pred + eps) beyond the float range is +inf, its correct rounding
+        with np.errstate(over="ignore"):
+            grad = 1 - y / (x + eps)
     return grad / _divisor(reduction, x.size, "pred: has no elements")
