@@ -1,0 +1,243 @@
+"""The alt text of every figure names only line styles the figure draws.
+
+A reader who cannot see a figure reads its alt text; "the dashed curve" must
+then be a dashed curve. For every figure on every page:
+
+* the figure is tied to its alt text by the cell that draws it: a code cell
+  whose ``mystnb: image: alt:`` option is the alt text, and the figures that
+  cell creates; or a ``{glue:figure}`` directive's ``:alt:`` option, and the
+  figure glued under that name;
+* the page's cells all run (hidden ones too, as the build runs them), in a
+  fresh interpreter per page, and the line styles are read from the drawn
+  Matplotlib figures themselves (every ``Line2D`` and line collection on every
+  axes), so a style set through a variable, a loop or a format string counts
+  exactly as drawn;
+* the style words of the alt text (solid, dashed, dotted, dash-dot) must be a
+  subset of the styles drawn in that figure.
+
+A custom dash pattern, such as ``(0, (5, 1))``, is drawn as a dashed line and
+counts as "dashed". ``tests/fixtures/alt_text/`` holds pages that prove the
+test bites.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sybil import Document
+
+from tests.sybil_config import CodeCellParser, _tags
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+FIXTURES = ROOT / "tests" / "fixtures" / "alt_text"
+
+#: Style words, longest first, so that "dash-dotted" is not read as "dotted".
+STYLE_WORDS = [
+    (re.compile(r"\b(?:dash-dot(?:ted)?|dashdot(?:ted)?|dot-dash(?:ed)?)\b", re.I), "dash-dot"),
+    (re.compile(r"\bsolid\b", re.I), "solid"),
+    (re.compile(r"\bdashed\b", re.I), "dashed"),
+    (re.compile(r"\bdotted\b", re.I), "dotted"),
+]
+
+GLUE_FIGURE = re.compile(
+    r"^(?:`{3,}|:{3,})\{glue:figure\}[ \t]+(\S+)[ \t]*\n((?:[ \t]*:[\w-]+:.*\n)*)", re.MULTILINE
+)
+
+#: Runs in a fresh interpreter: a stand-in for myst_nb.glue that records what
+#: is glued, then every cell in page order; after a cell with alt text, the
+#: styles of the figures it created. Reads the cells as JSON on stdin and
+#: writes the results as JSON on stdout.
+RUNNER = r'''
+import json, sys, types
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.collections import LineCollection
+
+glued = {}
+shim = types.ModuleType("myst_nb")
+shim.glue = lambda name, value, display=True: glued.__setitem__(name, value)
+sys.modules["myst_nb"] = shim
+
+NAMES = {"-": "solid", "solid": "solid", "--": "dashed", "dashed": "dashed",
+         ":": "dotted", "dotted": "dotted", "-.": "dash-dot", "dashdot": "dash-dot"}
+
+
+def dash_name(dashes):
+    if not dashes:
+        return "solid"
+    if len(dashes) >= 4:
+        return "dash-dot"
+    return "dotted" if dashes[0] <= dashes[1] else "dashed"
+
+
+def styles(fig):
+    found = set()
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if line.get_visible() and line.get_linestyle() not in ("None", "", " ", "none"):
+                found.add(NAMES.get(line.get_linestyle(), "dashed"))
+        for collection in ax.collections:
+            if isinstance(collection, LineCollection):
+                found.update(dash_name(d) for _, d in collection.get_linestyles())
+    return sorted(found)
+
+
+cells, results = json.load(sys.stdin), []
+namespace = {"__name__": "__main__"}
+for cell in cells:
+    before = set(plt.get_fignums())
+    try:
+        exec(compile(cell["source"], cell["label"], "exec"), namespace)
+    except Exception as error:
+        if not cell["must_raise"]:
+            print(json.dumps({"error": f"{cell['label']}: {type(error).__name__}: {error}"}))
+            sys.exit(0)
+    if cell["alt"] is not None:
+        figs = [plt.figure(n) for n in sorted(set(plt.get_fignums()) - before)]
+        results.append({"label": cell["label"], "alt": cell["alt"],
+                        "styles": sorted(set().union(*map(styles, figs))) if figs else None})
+for name, alt in cells[0]["glue_alts"].items() if cells else []:
+    fig = glued.get(name)
+    results.append({"label": f"{{glue:figure}} {name}", "alt": alt,
+                    "styles": styles(fig) if hasattr(fig, "axes") else None})
+print(json.dumps({"figures": results}))
+'''
+
+
+def _alt(options: dict) -> str | None:
+    image = (options.get("mystnb") or {}).get("image") or {}
+    return image.get("alt")
+
+
+def page_cells(page: Path) -> list[dict]:
+    """Every code cell of *page*, with its alt text if it draws a figure."""
+    import yaml
+
+    document = Document.parse(str(page), CodeCellParser())
+    glue_alts = {}
+    for name, options in GLUE_FIGURE.findall(document.text):
+        for option in options.splitlines():
+            key, _, value = option.strip()[1:].partition(":")
+            if key == "alt":
+                glue_alts[name] = value.strip()
+    cells = []
+    for example in document.examples():
+        raw = example.region.lexemes.get("options") or {}
+        tags = set(_tags(raw))
+        if "skip-execution" in tags:
+            continue
+        options = {k: yaml.safe_load(v) if isinstance(v, str) and k == "mystnb" else v
+                   for k, v in raw.items()}
+        cells.append({
+            "label": f"{page.name}, code cell at line {example.line}",
+            "source": example.region.parsed,
+            "must_raise": "raises-exception" in tags,
+            "alt": _alt(options),
+            "glue_alts": glue_alts,
+        })
+    return cells
+
+
+def style_words(alt: str) -> set[str]:
+    """The line styles an alt text names."""
+    words = set()
+    for pattern, name in STYLE_WORDS:
+        if pattern.search(alt):
+            words.add(name)
+        alt = pattern.sub(" ", alt)
+    return words
+
+
+def figures(page: Path) -> dict:
+    """Run *page* and return {"figures": [...]} or {"error": ...}."""
+    cells = page_cells(page)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER], input=json.dumps(cells), cwd=page.parent, env=env,
+        capture_output=True, text=True, timeout=900,
+    )
+    if result.returncode != 0:
+        return {"error": result.stderr.strip().splitlines()[-1:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def mismatches(page: Path) -> list[str]:
+    """Each figure of *page* whose alt text names a style it does not draw."""
+    report = figures(page)
+    if "error" in report:
+        return [f"the page does not run: {report['error']}"]
+    problems = []
+    for figure in report["figures"]:
+        if figure["styles"] is None:
+            problems.append(f"{figure['label']}: has alt text but draws no figure")
+            continue
+        extra = style_words(figure["alt"]) - set(figure["styles"])
+        if extra:
+            problems.append(
+                f"{figure['label']}: the alt text names {sorted(extra)} but the figure "
+                f"draws only {figure['styles']}"
+            )
+    return problems
+
+
+def _pages_with_figures(docs: Path) -> list[Path]:
+    pages = []
+    for page in sorted(docs.rglob("*.md")):
+        if "_build" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        if re.search(r"^\s+alt:", text, re.MULTILINE) or "{glue:figure}" in text:
+            pages.append(page)
+    return pages
+
+
+def test_there_are_figures():
+    assert _pages_with_figures(DOCS)
+
+
+@pytest.mark.parametrize(
+    "page", _pages_with_figures(DOCS), ids=lambda p: p.relative_to(DOCS).with_suffix("").as_posix()
+)
+def test_alt_text_names_only_drawn_line_styles(page):
+    problems = mismatches(page)
+    assert problems == [], "\n".join(problems)
+
+
+# --- The test bites ---------------------------------------------------------------
+
+
+def test_style_words():
+    assert style_words("a dashed line and a dash-dotted one") == {"dashed", "dash-dot"}
+    assert style_words("Dotted grey line; solid curve") == {"dotted", "solid"}
+    assert style_words("a dash-dot curve") == {"dash-dot"}
+    assert style_words("two curves") == set()
+
+
+def test_a_matching_page_passes():
+    assert mismatches(FIXTURES / "good.md") == []
+
+
+def test_a_wrong_style_word_fails():
+    (problem,) = mismatches(FIXTURES / "wrong_style.md")
+    assert "names ['dashed'] but the figure draws only ['dotted', 'solid']" in problem
+
+
+def test_each_figure_is_held_to_its_own_alt_text():
+    # Two figures on one page: the first draws a dashed line, the second does
+    # not, and only the second's alt text says "dashed".
+    (problem,) = mismatches(FIXTURES / "two_figures.md")
+    assert "line 32" in problem and "names ['dashed']" in problem
+
+
+def test_a_glued_figure_is_held_to_its_directives_alt_text():
+    (problem,) = mismatches(FIXTURES / "glued.md")
+    assert "{glue:figure} wrong-figure" in problem and "names ['dash-dot']" in problem
