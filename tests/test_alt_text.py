@@ -12,8 +12,12 @@ then be a dashed curve. For every figure on every page:
   Matplotlib figures themselves (every ``Line2D`` and line collection on every
   axes), so a style set through a variable, a loop or a format string counts
   exactly as drawn;
-* the style words of the alt text (solid, dashed, dotted, dash-dot) must be a
-  subset of the styles drawn in that figure.
+* each style word of the alt text (solid, dashed, dotted, dash-dot) must be
+  drawn in that figure; when the next few words say "vertical" or
+  "horizontal", a vertical or horizontal line in that style must be drawn
+  (so "a dashed vertical line" next to a dotted one and a dashed curve fails);
+* "a dashed curve" (or "the", "one"; "curve" or "line") must pick out one
+  element: no axes may hold two curves in that style.
 
 A custom dash pattern, such as ``(0, (5, 1))``, is drawn as a dashed line and
 counts as "dashed". ``tests/fixtures/alt_text/`` holds pages that prove the
@@ -79,16 +83,32 @@ def dash_name(dashes):
     return "dotted" if dashes[0] <= dashes[1] else "dashed"
 
 
+def orientation(x, y):
+    x, y = list(map(float, x)), list(map(float, y))
+    if len(set(x)) == 1 and len(set(y)) > 1:
+        return "vertical"
+    if len(set(y)) == 1 and len(set(x)) > 1:
+        return "horizontal"
+    return "curve"
+
+
 def styles(fig):
-    found = set()
-    for ax in fig.axes:
+    """[style, orientation, axes index] for every line the figure draws."""
+    found = []
+    for number, ax in enumerate(fig.axes):
         for line in ax.get_lines():
             if line.get_visible() and line.get_linestyle() not in ("None", "", " ", "none"):
-                found.add(NAMES.get(line.get_linestyle(), "dashed"))
+                x, y = line.get_data(orig=False)
+                found.append([NAMES.get(line.get_linestyle(), "dashed"),
+                              orientation(x, y), number])
         for collection in ax.collections:
-            if isinstance(collection, LineCollection):
-                found.update(dash_name(d) for _, d in collection.get_linestyles())
-    return sorted(found)
+            if isinstance(collection, LineCollection) and collection.get_visible():
+                dashes = collection.get_linestyles()
+                for i, segment in enumerate(collection.get_segments()):
+                    _, d = dashes[i % len(dashes)]
+                    found.append([dash_name(d), orientation(segment[:, 0], segment[:, 1]),
+                                  number])
+    return found
 
 
 cells, results = json.load(sys.stdin), []
@@ -104,7 +124,7 @@ for cell in cells:
     if cell["alt"] is not None:
         figs = [plt.figure(n) for n in sorted(set(plt.get_fignums()) - before)]
         results.append({"label": cell["label"], "alt": cell["alt"],
-                        "styles": sorted(set().union(*map(styles, figs))) if figs else None})
+                        "styles": [e for f in figs for e in styles(f)] if figs else None})
 for name, alt in cells[0]["glue_alts"].items() if cells else []:
     fig = glued.get(name)
     results.append({"label": f"{{glue:figure}} {name}", "alt": alt,
@@ -147,14 +167,30 @@ def page_cells(page: Path) -> list[dict]:
     return cells
 
 
+def style_mentions(alt: str) -> list[tuple[str, str | None, bool]]:
+    """(style, orientation or None, singular) for each style word in *alt*.
+
+    The orientation is "vertical" or "horizontal" when one of the next four
+    words says so. A mention is singular when it reads "a/the/one <style>
+    curve/line" with no orientation.
+    """
+    mentions = []
+    for pattern, name in STYLE_WORDS:
+        for match in pattern.finditer(alt):
+            after = re.findall(r"[\w-]+", alt[match.end():])[:4]
+            before = re.findall(r"[\w-]+", alt[:match.start()])[-1:]
+            where = next((w.lower() for w in after if w.lower() in ("vertical", "horizontal")),
+                         None)
+            singular = (where is None and [w.lower() for w in before] in (["a"], ["the"], ["one"])
+                        and after[:1] and after[0].lower() in ("curve", "line"))
+            mentions.append((name, where, bool(singular)))
+        alt = pattern.sub(lambda m: " " * len(m.group()), alt)
+    return mentions
+
+
 def style_words(alt: str) -> set[str]:
     """The line styles an alt text names."""
-    words = set()
-    for pattern, name in STYLE_WORDS:
-        if pattern.search(alt):
-            words.add(name)
-        alt = pattern.sub(" ", alt)
-    return words
+    return {name for name, _, _ in style_mentions(alt)}
 
 
 def figures(page: Path) -> dict:
@@ -180,12 +216,29 @@ def mismatches(page: Path) -> list[str]:
         if figure["styles"] is None:
             problems.append(f"{figure['label']}: has alt text but draws no figure")
             continue
-        extra = style_words(figure["alt"]) - set(figure["styles"])
+        drawn = {style for style, _, _ in figure["styles"]}
+        extra = style_words(figure["alt"]) - drawn
         if extra:
             problems.append(
                 f"{figure['label']}: the alt text names {sorted(extra)} but the figure "
-                f"draws only {figure['styles']}"
+                f"draws only {sorted(drawn)}"
             )
+            continue
+        for style, where, singular in style_mentions(figure["alt"]):
+            if where and [style, where] not in [e[:2] for e in figure["styles"]]:
+                problems.append(
+                    f"{figure['label']}: the alt text names a {style} {where} line, but the "
+                    f"figure's {where} lines are "
+                    f"{sorted({s for s, o, _ in figure['styles'] if o == where}) or 'none'}"
+                )
+            if singular:
+                per_axes = [sum(1 for s, o, a in figure["styles"] if (s, o, a) == (style, "curve", n))
+                            for n in {a for _, _, a in figure["styles"]}]
+                if max(per_axes, default=0) > 1:
+                    problems.append(
+                        f"{figure['label']}: the alt text says 'a {style} curve', but one "
+                        f"axes has {max(per_axes)} {style} curves"
+                    )
     return problems
 
 
@@ -229,6 +282,24 @@ def test_a_matching_page_passes():
 def test_a_wrong_style_word_fails():
     (problem,) = mismatches(FIXTURES / "wrong_style.md")
     assert "names ['dashed'] but the figure draws only ['dotted', 'solid']" in problem
+
+
+def test_a_style_on_the_wrong_element_fails():
+    # A dashed curve and a dotted vertical line, described as a dashed vertical line.
+    (problem,) = mismatches(FIXTURES / "wrong_element.md")
+    assert "names a dashed vertical line, but the figure's vertical lines are ['dotted']" in problem
+
+
+def test_an_ambiguous_style_fails():
+    # Two dashed curves on one axes, one of them described as "a dashed curve".
+    (problem,) = mismatches(FIXTURES / "ambiguous.md")
+    assert "says 'a dashed curve', but one axes has 2 dashed curves" in problem
+
+
+def test_style_mentions():
+    assert style_mentions("a dotted grey vertical line at 1") == [("dotted", "vertical", False)]
+    assert style_mentions("a dashed curve for the defaults") == [("dashed", None, True)]
+    assert style_mentions("two dashed curves") == [("dashed", None, False)]
 
 
 def test_each_figure_is_held_to_its_own_alt_text():
