@@ -19,7 +19,9 @@ The scan walks the AST of
 * every Python file, including the examples in its docstrings;
 * every Python block of every MyST page: code-cells (hidden ones too),
   Python fences and code-block directives, ``% invisible-code-block``
-  comments and ``>>>`` examples, found by the same sybil parsers that run them.
+  comments and ``>>>`` examples, found by the same sybil parsers that run them;
+* the ``compute`` and ``check`` blocks of every quiz file (``docs/quizzes``),
+  which run at build time.
 
 ``tests/fixtures/`` holds deliberately bad files and is not scanned; the
 fixtures in ``tests/fixtures/tolerance/`` prove that the scan bites.
@@ -153,6 +155,30 @@ def scan_markdown(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+def scan_quiz(path: Path) -> list[tuple[int, str]]:
+    """The implicit calls in a quiz file's ``compute`` and ``check`` blocks."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        return []
+    blocks = [data.get("compute")]
+    blocks += [q.get("check") for q in data.get("questions") or [] if isinstance(q, dict)]
+    found = []
+    for code in blocks:
+        if not isinstance(code, str):
+            continue
+        # The block's line in the file: where its first line is (block scalars
+        # keep lines as they are, only indented).
+        first = next((ln.strip() for ln in code.splitlines() if ln.strip()), "")
+        start = text.find(first)
+        base = text.count("\n", 0, start) + 1 if start >= 0 else 1
+        leading = len(code) - len(code.lstrip("\n"))
+        found += [(base + line - 1 - leading, name) for line, name in implicit_calls(code)]
+    return found
+
+
 def scan(roots: list[Path], *, relative_to: Path = ROOT) -> list[Finding]:
     """Every implicit closeness call under *roots* (files or directories)."""
     findings = []
@@ -166,6 +192,8 @@ def scan(roots: list[Path], *, relative_to: Path = ROOT) -> list[Finding]:
             found = scan_python(path)
         elif path.suffix == ".md":
             found = scan_markdown(path)
+        elif path.suffix == ".yaml" and path.parent.name == "quizzes":
+            found = scan_quiz(path)
         else:
             continue
         shown = path.relative_to(relative_to).as_posix() if path.is_relative_to(relative_to) else str(path)
@@ -177,7 +205,7 @@ def _site_files() -> list[Path]:
     files = []
     for name in SCANNED:
         for path in sorted((ROOT / name).rglob("*")):
-            if path.suffix in (".py", ".md") and not path.is_relative_to(FIXTURES):
+            if path.suffix in (".py", ".md", ".yaml") and not path.is_relative_to(FIXTURES):
                 files.append(path)
     return files
 
@@ -196,7 +224,7 @@ def _lines_marked(path: Path, mark: str = "# implicit") -> list[int]:
     return [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if mark in line]
 
 
-@pytest.mark.parametrize("name", ["bad_module.py", "bad_page.md"])
+@pytest.mark.parametrize("name", ["bad_module.py", "bad_page.md", "quizzes/bad_quiz.yaml"])
 def test_the_scan_finds_every_implicit_call_of_a_fixture(name):
     # Each line of the fixture that leaves the tolerance implicit is marked
     # "# implicit"; the explicit calls around them must not be reported.
