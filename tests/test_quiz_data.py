@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -230,6 +231,55 @@ def test_focal_minimiser_in_the_quiz_matches_xent_ref():
     ]
     risk = p_true * losses[0] + (1 - p_true) * losses[1]
     assert risk == pytest.approx(ns["risk"](q), rel=1e-9, abs=0)
+
+
+#: A quiz value that a page also shows: (quiz, its compute name, page, the
+#: page's glue key, absolute tolerance, why that tolerance). The quiz computes
+#: it on its own; this ties it to the page's number.
+SHARED_VALUES = [
+    ("losses-softmax", "loss_true", "losses/softmax-cross-entropy", "losses-softmax-loss-true",
+     1e-15, "the same -log q[2]"),
+    ("catalogue-poisson", "gap_worst", "catalogue/poisson", "catalogue-poisson-gap-2",
+     1e-15, "the same Stirling gap at y = 2"),
+    ("catalogue-focal", "q_star", "catalogue/focal", "catalogue-focal-p-star-g2",
+     1e-3, "the quiz shows 2 decimals; the page minimises by its own method"),
+]
+
+BUILDDIR = Path(os.environ.get("XENT_BUILDDIR", ROOT / "_build"))
+
+
+def glued_values() -> dict:
+    """Every value the built pages glued, by name, from the execution cache.
+
+    The executed notebooks MyST-NB saves drop the hidden cells that glue, so
+    the values are read from the cache's executed notebooks, the newest last.
+    """
+    import json
+
+    notebooks = sorted(BUILDDIR.glob(".jupyter_cache/*/executed/*/base.ipynb"),
+                       key=lambda path: path.stat().st_mtime)
+    if not notebooks:
+        pytest.skip(f"the site is not built (no executed notebooks under {BUILDDIR})")
+    values = {}
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                record = output.get("metadata", {}).get("scrapbook", {})
+                if "name" in record:
+                    values[record["name"]] = output["data"].get(
+                        record.get("mime_prefix", "") + "text/plain")
+    return values
+
+
+@pytest.mark.parametrize(
+    ("quiz", "name", "page", "key", "tolerance", "why"), SHARED_VALUES,
+    ids=[f"{q}:{n}" for q, n, *_ in SHARED_VALUES],
+)
+def test_a_quiz_number_the_page_also_shows_is_the_pages(quiz, name, page, key, tolerance, why):
+    glued = glued_values()
+    assert key in glued, f"{page} no longer glues {key!r}; update SHARED_VALUES"
+    page_value = float(glued[key].strip("'\""))
+    assert _namespace(quiz)[name] == pytest.approx(page_value, rel=0, abs=tolerance), why
 
 
 def test_question_ids_are_unique_across_all_quiz_files():

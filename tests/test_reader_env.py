@@ -174,7 +174,8 @@ def test_there_are_pages_with_code():
 def test_visible_code_runs_in_a_readers_python(page, tmp_path):
     cells = visible_cells(page)
     result = run_as_reader(cells, tmp_path)
-    assert result.returncode == 0, (
+    ran = result.returncode == 0
+    assert ran, (
         f"{page.relative_to(DOCS)}: its visible code fails without Sphinx/MyST-NB:\n"
         + _failure(result)
     )
@@ -199,7 +200,8 @@ def test_downloaded_notebook_runs_in_a_readers_python(notebook, tmp_path):
     path = NOTEBOOKS / notebook
     assert path.is_file(), f"the built site offers no download {path}"
     result = run_as_reader(notebook_cells(path), tmp_path)
-    assert result.returncode == 0, (
+    ran = result.returncode == 0
+    assert ran, (
         f"{notebook}: the downloaded notebook fails without Sphinx/MyST-NB:\n" + _failure(result)
     )
 
