@@ -223,7 +223,7 @@ def test_focal_minimiser_in_the_quiz_matches_xent_ref():
     import xent_ref as xr
 
     ns = _namespace("catalogue-focal")
-    q, p_true, gamma = ns["q_star"], ns["p_true"], ns["gamma"]
+    q, p_true, gamma = ns["q_star"], ns["eta"], ns["gamma"]
     z = np.log(q / (1 - q))
     losses = [
         xr.sigmoid_focal_loss(np.array([z]), np.array([label]), alpha=-1, gamma=gamma)[0]
