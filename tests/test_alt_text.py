@@ -171,13 +171,20 @@ def style_mentions(alt: str) -> list[tuple[str, str | None, bool]]:
     """(style, orientation or None, singular) for each style word in *alt*.
 
     The orientation is "vertical" or "horizontal" when one of the next four
-    words says so. A mention is singular when it reads "a/the/one <style>
+    words, in the same clause and before another style word, says so. A mention is singular when it reads "a/the/one <style>
     curve/line" with no orientation.
     """
     mentions = []
     for pattern, name in STYLE_WORDS:
         for match in pattern.finditer(alt):
-            after = re.findall(r"[\w-]+", alt[match.end():])[:4]
+            # The words that describe this element: up to four, within its
+            # clause, and before the next style word.
+            clause = re.split(r"[.;,:()]", alt[match.end():], maxsplit=1)[0]
+            after = []
+            for word in re.findall(r"[\w-]+", clause)[:4]:
+                if any(pattern.fullmatch(word) for pattern, _ in STYLE_WORDS):
+                    break
+                after.append(word)
             before = re.findall(r"[\w-]+", alt[:match.start()])[-1:]
             where = next((w.lower() for w in after if w.lower() in ("vertical", "horizontal")),
                          None)
@@ -300,6 +307,11 @@ def test_style_mentions():
     assert style_mentions("a dotted grey vertical line at 1") == [("dotted", "vertical", False)]
     assert style_mentions("a dashed curve for the defaults") == [("dashed", None, True)]
     assert style_mentions("two dashed curves") == [("dashed", None, False)]
+    # The next sentence's vertical line is not this one's.
+    assert style_mentions("a dash-dot line. A dotted vertical line") == [
+        ("dash-dot", None, True), ("dotted", "vertical", False)]
+    assert style_mentions("dashed and dotted vertical lines") == [
+        ("dashed", None, False), ("dotted", "vertical", False)]
 
 
 def test_each_figure_is_held_to_its_own_alt_text():
