@@ -17,7 +17,9 @@ then be a dashed curve. For every figure on every page:
   "horizontal", a vertical or horizontal line in that style must be drawn
   (so "a dashed vertical line" next to a dotted one and a dashed curve fails);
 * "a dashed curve" (or "the", "one"; "curve" or "line") must pick out one
-  element: no axes may hold two curves in that style.
+  element: no axes may hold two curves in that style ("with markers" in the
+  same clause picks among the curves drawn with markers, its absence among
+  those without).
 
 A custom dash pattern, such as ``(0, (5, 1))``, is drawn as a dashed line and
 counts as "dashed". ``tests/fixtures/alt_text/`` holds pages that prove the
@@ -93,21 +95,22 @@ def orientation(x, y):
 
 
 def styles(fig):
-    """[style, orientation, axes index] for every line the figure draws."""
+    """[style, orientation, axes index, has markers] for every line the figure draws."""
     found = []
     for number, ax in enumerate(fig.axes):
         for line in ax.get_lines():
             if line.get_visible() and line.get_linestyle() not in ("None", "", " ", "none"):
                 x, y = line.get_data(orig=False)
+                marked = line.get_marker() not in (None, "None", "none", "", " ")
                 found.append([NAMES.get(line.get_linestyle(), "dashed"),
-                              orientation(x, y), number])
+                              orientation(x, y), number, marked])
         for collection in ax.collections:
             if isinstance(collection, LineCollection) and collection.get_visible():
                 dashes = collection.get_linestyles()
                 for i, segment in enumerate(collection.get_segments()):
                     _, d = dashes[i % len(dashes)]
                     found.append([dash_name(d), orientation(segment[:, 0], segment[:, 1]),
-                                  number])
+                                  number, False])
     return found
 
 
@@ -167,12 +170,13 @@ def page_cells(page: Path) -> list[dict]:
     return cells
 
 
-def style_mentions(alt: str) -> list[tuple[str, str | None, bool]]:
-    """(style, orientation or None, singular) for each style word in *alt*.
+def style_mentions(alt: str) -> list[tuple[str, str | None, bool, bool]]:
+    """(style, orientation or None, singular, marked) for each style word in *alt*.
 
     The orientation is "vertical" or "horizontal" when one of the next four
-    words, in the same clause and before another style word, says so. A mention is singular when it reads "a/the/one <style>
-    curve/line" with no orientation.
+    words, in the same clause and before another style word, says so. A
+    mention is singular when it reads "a/the/one <style> curve/line" with no
+    orientation, and marked when its clause speaks of markers.
     """
     mentions = []
     for pattern, name in STYLE_WORDS:
@@ -190,14 +194,15 @@ def style_mentions(alt: str) -> list[tuple[str, str | None, bool]]:
                          None)
             singular = (where is None and [w.lower() for w in before] in (["a"], ["the"], ["one"])
                         and after[:1] and after[0].lower() in ("curve", "line"))
-            mentions.append((name, where, bool(singular)))
+            marked = bool(re.search(r"\bmarkers?\b", clause, re.I))
+            mentions.append((name, where, bool(singular), marked))
         alt = pattern.sub(lambda m: " " * len(m.group()), alt)
     return mentions
 
 
 def style_words(alt: str) -> set[str]:
     """The line styles an alt text names."""
-    return {name for name, _, _ in style_mentions(alt)}
+    return {name for name, *_ in style_mentions(alt)}
 
 
 def figures(page: Path) -> dict:
@@ -223,7 +228,7 @@ def mismatches(page: Path) -> list[str]:
         if figure["styles"] is None:
             problems.append(f"{figure['label']}: has alt text but draws no figure")
             continue
-        drawn = {style for style, _, _ in figure["styles"]}
+        drawn = {style for style, *_ in figure["styles"]}
         extra = style_words(figure["alt"]) - drawn
         if extra:
             problems.append(
@@ -231,16 +236,19 @@ def mismatches(page: Path) -> list[str]:
                 f"draws only {sorted(drawn)}"
             )
             continue
-        for style, where, singular in style_mentions(figure["alt"]):
+        for style, where, singular, marked in style_mentions(figure["alt"]):
             if where and [style, where] not in [e[:2] for e in figure["styles"]]:
                 problems.append(
                     f"{figure['label']}: the alt text names a {style} {where} line, but the "
                     f"figure's {where} lines are "
-                    f"{sorted({s for s, o, _ in figure['styles'] if o == where}) or 'none'}"
+                    f"{sorted({s for s, o, *_ in figure['styles'] if o == where}) or 'none'}"
                 )
             if singular:
-                per_axes = [sum(1 for s, o, a in figure["styles"] if (s, o, a) == (style, "curve", n))
-                            for n in {a for _, _, a in figure["styles"]}]
+                # "with markers" picks among the marked curves, a mention
+                # without them among the plain ones.
+                per_axes = [sum(1 for s, o, a, m in figure["styles"]
+                                if (s, o, a, m) == (style, "curve", n, marked))
+                            for n in {a for _, _, a, _ in figure["styles"]}]
                 if max(per_axes, default=0) > 1:
                     problems.append(
                         f"{figure['label']}: the alt text says 'a {style} curve', but one "
@@ -304,14 +312,16 @@ def test_an_ambiguous_style_fails():
 
 
 def test_style_mentions():
-    assert style_mentions("a dotted grey vertical line at 1") == [("dotted", "vertical", False)]
-    assert style_mentions("a dashed curve for the defaults") == [("dashed", None, True)]
-    assert style_mentions("two dashed curves") == [("dashed", None, False)]
+    assert style_mentions("a dotted grey vertical line at 1") == [
+        ("dotted", "vertical", False, False)]
+    assert style_mentions("a dashed curve for the defaults") == [("dashed", None, True, False)]
+    assert style_mentions("two dashed curves") == [("dashed", None, False, False)]
     # The next sentence's vertical line is not this one's.
     assert style_mentions("a dash-dot line. A dotted vertical line") == [
-        ("dash-dot", None, True), ("dotted", "vertical", False)]
+        ("dash-dot", None, True, False), ("dotted", "vertical", False, False)]
     assert style_mentions("dashed and dotted vertical lines") == [
-        ("dashed", None, False), ("dotted", "vertical", False)]
+        ("dashed", None, False, False), ("dotted", "vertical", False, False)]
+    assert style_mentions("a solid curve with round markers") == [("solid", None, True, True)]
 
 
 def test_each_figure_is_held_to_its_own_alt_text():
