@@ -10,10 +10,16 @@
   polite live region, a "Show answer" disclosure, typeset math), editing a quiz
   file rebuilds its page, and in Chromium choosing an answer says at once
   whether it is right, with the explanation.
+* Quiz numbers are computed, not typed: every quiz's ``compute`` and ``check``
+  blocks run cleanly, every number in its text comes from a ``{{ name }}``
+  placeholder (apart from a short list of structural integers, each with its
+  reason), and the values that come from a library's behaviour are checked
+  against that library here.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -87,6 +93,193 @@ def test_correct_answers_are_not_all_in_one_position(path):
         f"{path.name}: every correct answer is choice ({'abcdefgh'[positions.pop()]}); "
         "move some so that guessing one letter does not pass the quiz"
     )
+
+
+@pytest.mark.parametrize("path", QUIZ_FILES, ids=lambda p: p.name)
+def test_each_quiz_renders_and_its_checks_pass(path):
+    # What the build does: run compute, run every check, fill every placeholder.
+    rendered, problems = xent_quiz.load_quiz(path, render=True)
+    assert problems == []
+    for question in rendered["questions"]:
+        texts = [question["prompt"], question["explanation"]]
+        texts += [c["text"] for c in question["choices"]]
+        assert not any("{{" in t for t in texts), question["id"]
+
+
+# --- Quiz numbers are computed, not typed -----------------------------------------
+
+#: A number in quiz text that is not a placeholder: digits not glued to a
+#: letter or a backslash (so ``log1p``, ``float64`` and ``\log_2`` are names).
+NUMBER = re.compile(r"(?<![A-Za-z\\\d.])\d+(?:\.\d+)?")
+
+#: Integers that may be typed anywhere: 0, 1 and 2 are class indices, the
+#: binary labels, the bounds of probabilities, the 2 of squares, halves and
+#: log_2. They are structure, not values a reader could check.
+STRUCTURAL = frozenset({"0", "1", "2"})
+
+#: Any other typed integer, by (question id, number), with the reason it is
+#: not a computed value. A decimal number is never allowed here.
+TYPED = {
+    ("catalogue-distillation-2", "2015"): "the year of the cited paper (Hinton et al.)",
+    ("catalogue-gaussian-nll-1", "4"): "the exponent of sigma^4 in a derivative",
+    ("catalogue-poisson-2", "12"): "Stirling's series term 1/(12y); the quiz's check asserts it",
+    ("chain-ce-nll-2", "3"): "the label (3) of the third objective in the list",
+    ("final-log-likelihood", "10"): "the base of the power 10^k",
+    ("reference-accuracy-speed-3", "10"): "the base of the powers 10^k",
+}
+
+
+def typed_numbers(question: dict) -> list[str]:
+    """The numbers in a question's text that no placeholder produces."""
+    texts = [question["prompt"], question["explanation"]]
+    texts += [c["text"] for c in question["choices"]]
+    return [
+        m.group()
+        for text in texts
+        for m in NUMBER.finditer(xent_quiz.PLACEHOLDER.sub("", text))
+        if m.group() not in STRUCTURAL
+    ]
+
+
+@pytest.mark.parametrize("path", QUIZ_FILES, ids=lambda p: p.name)
+def test_no_number_in_a_quiz_is_typed(path):
+    typed = [
+        (question["id"], number)
+        for question in load(path)["questions"]
+        for number in typed_numbers(question)
+        if (question["id"], number) not in TYPED
+    ]
+    assert typed == [], (
+        f"{path.name}: numbers typed by hand; compute them in the quiz's 'compute' "
+        f"block and write {{{{ name }}}} instead: {typed}"
+    )
+
+
+def test_the_typed_number_list_has_no_stale_entry():
+    used = {
+        (question["id"], number)
+        for path in QUIZ_FILES
+        for question in load(path)["questions"]
+        for number in typed_numbers(question)
+    }
+    assert sorted(set(TYPED) - used) == []
+    assert all("." not in number for _, number in TYPED)
+
+
+def test_the_number_scan_bites():
+    bad = question(
+        prompt="What is $-\\log 0.2$? About 1.609.",
+        choices=[{"text": "$e^{-800}$", "correct": True}, {"text": "`log1p` of 3"}],
+        explanation="From {{ value:.3f }}; $\\log_2$ of 8.",
+    )
+    assert typed_numbers(bad) == ["0.2", "1.609", "8", "800", "3"]
+    assert typed_numbers(question(prompt="Is {{ x }} > 1?")) == []
+
+
+def _namespace(name: str) -> dict:
+    namespace: dict = {}
+    exec(load(QUIZZES / f"{name}.yaml")["compute"], namespace)
+    return namespace
+
+
+def test_gaussian_nll_gradient_in_the_quiz_is_torchs():
+    # The quiz computes the gradient of the clamped Gaussian NLL from its
+    # formula; PyTorch's autograd through gaussian_nll_loss is the oracle.
+    torch = pytest.importorskip("torch")
+    ns = _namespace("catalogue-gaussian-nll")
+    var = torch.tensor([ns["var"]], dtype=torch.float64, requires_grad=True)
+    loss = torch.nn.functional.gaussian_nll_loss(
+        torch.tensor([ns["r"]], dtype=torch.float64),
+        torch.zeros(1, dtype=torch.float64),
+        var,
+        eps=ns["eps"],
+    )
+    loss.backward()
+    assert var.grad.item() == pytest.approx(ns["grad"], rel=1e-12, abs=0)
+    assert var.grad.item() < 0  # a gradient step raises the variance
+
+
+def test_poisson_stirling_gap_in_the_quiz_is_torchs():
+    # torch's full=True loss minus the exact NLL (SciPy's Poisson logpmf) is
+    # minus the gap the quiz quotes.
+    torch = pytest.importorskip("torch")
+    from scipy.stats import poisson
+
+    ns = _namespace("catalogue-poisson")
+    y, rate = ns["y_worst"], 1.5
+    full = torch.nn.functional.poisson_nll_loss(
+        torch.tensor([rate], dtype=torch.float64), torch.tensor([float(y)], dtype=torch.float64),
+        log_input=False, full=True, eps=0.0,
+    ).item()
+    exact = -poisson.logpmf(y, rate)
+    assert exact - full == pytest.approx(ns["gap_worst"], rel=1e-9, abs=0)
+
+
+def test_focal_minimiser_in_the_quiz_matches_xent_ref():
+    # The quiz minimises its own closed form; xr's focal loss at the same
+    # prediction, averaged over the label, gives the same risk.
+    import numpy as np
+
+    import xent_ref as xr
+
+    ns = _namespace("catalogue-focal")
+    q, p_true, gamma = ns["q_star"], ns["eta"], ns["gamma"]
+    z = np.log(q / (1 - q))
+    losses = [
+        xr.sigmoid_focal_loss(np.array([z]), np.array([label]), alpha=-1, gamma=gamma)[0]
+        for label in (1.0, 0.0)
+    ]
+    risk = p_true * losses[0] + (1 - p_true) * losses[1]
+    assert risk == pytest.approx(ns["risk"](q), rel=1e-9, abs=0)
+
+
+#: A quiz value that a page also shows: (quiz, its compute name, page, the
+#: page's glue key, absolute tolerance, why that tolerance). The quiz computes
+#: it on its own; this ties it to the page's number.
+SHARED_VALUES = [
+    ("losses-softmax", "loss_true", "losses/softmax-cross-entropy", "losses-softmax-loss-true",
+     1e-15, "the same -log q[2]"),
+    ("catalogue-poisson", "gap_worst", "catalogue/poisson", "catalogue-poisson-gap-2",
+     1e-15, "the same Stirling gap at y = 2"),
+    ("catalogue-focal", "q_star", "catalogue/focal", "catalogue-focal-p-star-g2",
+     1e-3, "the quiz shows 2 decimals; the page minimises by its own method"),
+]
+
+BUILDDIR = Path(os.environ.get("XENT_BUILDDIR", ROOT / "_build"))
+
+
+def glued_values() -> dict:
+    """Every value the built pages glued, by name, from the execution cache.
+
+    The executed notebooks MyST-NB saves drop the hidden cells that glue, so
+    the values are read from the cache's executed notebooks, the newest last.
+    """
+    import json
+
+    notebooks = sorted(BUILDDIR.glob(".jupyter_cache/*/executed/*/base.ipynb"),
+                       key=lambda path: path.stat().st_mtime)
+    if not notebooks:
+        pytest.skip(f"the site is not built (no executed notebooks under {BUILDDIR})")
+    values = {}
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                record = output.get("metadata", {}).get("scrapbook", {})
+                if "name" in record:
+                    values[record["name"]] = output["data"].get(
+                        record.get("mime_prefix", "") + "text/plain")
+    return values
+
+
+@pytest.mark.parametrize(
+    ("quiz", "name", "page", "key", "tolerance", "why"), SHARED_VALUES,
+    ids=[f"{q}:{n}" for q, n, *_ in SHARED_VALUES],
+)
+def test_a_quiz_number_the_page_also_shows_is_the_pages(quiz, name, page, key, tolerance, why):
+    glued = glued_values()
+    assert key in glued, f"{page} no longer glues {key!r}; update SHARED_VALUES"
+    page_value = float(glued[key].strip("'\""))
+    assert _namespace(quiz)[name] == pytest.approx(page_value, rel=0, abs=tolerance), why
 
 
 def test_question_ids_are_unique_across_all_quiz_files():
@@ -177,6 +370,73 @@ def test_the_validator_rejects_an_id_used_twice_in_one_file():
     assert any("used twice" in p for p in problems)
 
 
+COMPUTED = {
+    "compute": "import numpy as np\nthird = 1 / 3\nlosses = -np.log([0.2, 0.7])\nbest, other = losses\n",
+    "questions": [
+        {
+            "id": "computed-1",
+            "prompt": "Which is $-\\log$ of the true class's probability?",
+            "choices": [{"text": "{{ best:.3f }}", "correct": True}, {"text": "{{ other:.3f }}"}],
+            "explanation": "A third is {{ third:.4f }}.",
+            "check": "assert answer == int(np.argmax(losses))\n",
+        }
+    ],
+}
+
+
+def test_render_fills_every_placeholder_with_its_formatted_value():
+    rendered, problems = xent_quiz.render_quiz(COMPUTED)
+    assert problems == []
+    (q,) = rendered["questions"]
+    assert [c["text"] for c in q["choices"]] == ["1.609", "0.357"]
+    assert q["explanation"] == "A third is 0.3333."
+    # The input is left as it was.
+    assert COMPUTED["questions"][0]["explanation"] == "A third is {{ third:.4f }}."
+
+
+def _with(compute=None, **changes):
+    data = {**COMPUTED, "questions": [{**COMPUTED["questions"][0], **changes}]}
+    if compute is not None:
+        data["compute"] = compute
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_with(compute="x = 1 / 0\n"), "'compute' raised ZeroDivisionError"),
+        (_with(check="assert answer == 1, 'the other loss is larger'\n"),
+         "'check' failed: the other loss is larger"),
+        (_with(check="assert answer == undefined\n"), "'check' raised NameError"),
+        (_with(explanation="{{ nowhere }}"), "{{ nowhere }} is not defined by 'compute'"),
+        (_with(explanation="{{ third:.3q }}"), "cannot format third with '.3q'"),
+        (_with(explanation="{{ 1 + third }}"), "'{{' that is not a placeholder"),
+        (_with(choices=[{"text": "{{ best:.1f }}", "correct": True}, {"text": "{{ best:.2g }}"}]),
+         "the same text as an earlier choice"),
+    ],
+    ids=["compute-raises", "check-fails", "check-raises", "unknown-name", "bad-format",
+         "not-a-placeholder", "same-text-after-rendering"],
+)
+def test_render_reports(data, message):
+    problems = xent_quiz.render_quiz(data, source="q.yaml")[1]
+    assert any(message in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("import torch\n", "imports 'torch'"),
+        ("from os import path\n", "imports 'os'"),
+        ("x = (\n", "is not valid Python"),
+        ("", "must be a non-empty string of Python"),
+    ],
+    ids=["torch", "os", "syntax", "empty"],
+)
+def test_the_validator_rejects_a_code_block(code, message):
+    assert any(message in p for p in xent_quiz.validate_quiz(_with(compute=code)))
+    assert any(message in p for p in xent_quiz.validate_quiz(_with(check=code)))
+
+
 def test_duplicate_ids_across_files_are_reported():
     quizzes = {"a": {"questions": [question(id="x-1")]}, "b": {"questions": [question(id="x-1")]}}
     assert xent_quiz.duplicate_ids(quizzes) == [
@@ -249,8 +509,12 @@ PAGE = "# Demo\n\n```{quiz} demo\n```\n"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """A strictly built project with one quiz page: (source dir, demo.html text)."""
-    src = make_project(tmp_path_factory.mktemp("quiz"), {"demo": GOOD}, {"demo": PAGE})
+    """A strictly built project with quiz pages: (source dir, demo.html text)."""
+    src = make_project(
+        tmp_path_factory.mktemp("quiz"),
+        {"demo": GOOD, "computed": COMPUTED},
+        {"demo": PAGE, "computed": _page("Computed", "computed")},
+    )
     result = build(src)
     assert result.returncode == 0, result.stderr
     return src, (src.parent / "html" / "demo.html").read_text(encoding="utf-8")
@@ -312,6 +576,13 @@ def test_the_directive_renders_accessible_html(demo):
     assert 'src="_static/xent-quiz.js' in html
 
 
+def test_the_build_fills_in_computed_numbers(demo):
+    src, _ = demo
+    html = (src.parent / "html" / "computed.html").read_text(encoding="utf-8")
+    assert "1.609</label>" in html and "0.357</label>" in html
+    assert "A third is 0.3333." in html and "{{" not in html
+
+
 def test_editing_a_quiz_file_rebuilds_its_page(demo):
     src, _ = demo
     path = src / "quizzes" / "demo.yaml"
@@ -351,6 +622,7 @@ def broken_build(tmp_path_factory):
             "questions": [{k: v for k, v in {**BAD_QUESTION, "id": "bad-3"}.items()
                            if k != "explanation"}]
         },
+        "failing-check": _with(check="assert answer == 1, 'code says (b)'\n"),
         "demo": GOOD,
         "copy": GOOD,  # the same question ids as demo
         "unused": {"questions": [{**GOOD["questions"][1], "id": "unused-1"}]},
@@ -359,6 +631,7 @@ def broken_build(tmp_path_factory):
         "two-correct": _page("Two correct", "two-correct"),
         "none-correct": _page("None correct", "none-correct"),
         "no-explanation": _page("No explanation", "no-explanation"),
+        "failing-check": _page("Failing check", "failing-check"),
         "demo": PAGE,
         "copy": _page("Copy", "copy"),
         "again": _page("Again", "demo"),  # a second page for the demo quiz
@@ -377,9 +650,10 @@ def broken_build(tmp_path_factory):
         "quiz: demo is used by more than one page: again, demo",
         "unused.yaml is not used by any page",
         "no quiz file",
+        "failing-check.yaml: question 'computed-1': 'check' failed: code says (b)",
     ],
     ids=["two-correct", "none-correct", "no-explanation", "id-in-two-files", "two-pages",
-         "unused-file", "missing-file"],
+         "unused-file", "missing-file", "failing-check"],
 )
 def test_a_strict_build_fails_on(broken_build, message):
     assert broken_build.returncode != 0

@@ -21,6 +21,26 @@ checked when the page is built: a question needs an ``id`` that no other quiz
 file uses, a prompt, at least two choices, exactly one ``correct: true`` and an
 explanation. Each problem is a Sphinx warning, which fails the strict build.
 
+Numbers are computed, not typed. A quiz file may carry a ``compute:`` block of
+Python (imports from numpy, scipy, ``xent_ref`` and the standard ``math``,
+``fractions`` and ``warnings`` only), run once per build; any text field then says
+``{{ name }}`` or ``{{ name:.3f }}`` (a name the block defines, and an optional
+format spec), and the rendered page shows the value. A question may carry a
+``check:`` block of asserts, run after ``compute`` with ``answer`` bound to the
+0-based index of the choice marked correct, so that code, not the author,
+decides which choice is right::
+
+    compute: |
+      import numpy as np
+      q = np.array([0.1, 0.7, 0.2])
+      losses = -np.log(q)
+    questions:
+      - id: demo-1
+        prompt: "$q = ({{ q0 }}, ...)$ ..."
+        choices: ...
+        check: |
+          assert answer == 2
+
 Each question renders as a ``<fieldset>`` whose ``<legend>`` is the prompt,
 one labelled radio button per choice, an ``aria-live`` feedback region that
 ``xent-quiz.js`` fills when a choice is picked, and a ``<details>`` element
@@ -30,6 +50,7 @@ JavaScript can still reveal them.
 
 from __future__ import annotations
 
+import ast
 import copy
 import re
 from html import escape
@@ -48,10 +69,15 @@ logger = logging.getLogger(__name__)
 #: Question ids become HTML ids and radio-group names, hence this alphabet.
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 QUIZ_NAME_PATTERN = ID_PATTERN
-QUIZ_KEYS = frozenset({"questions"})
-QUESTION_KEYS = frozenset({"id", "prompt", "choices", "explanation"})
+QUIZ_KEYS = frozenset({"questions", "compute"})
+QUESTION_KEYS = frozenset({"id", "prompt", "choices", "explanation", "check"})
 CHOICE_KEYS = frozenset({"text", "correct"})
 MAX_CHOICES = len(ascii_lowercase)
+#: ``{{ name }}`` or ``{{ name:format-spec }}`` in a text field.
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::([^{}]*?))?\s*\}\}")
+#: The only modules a ``compute`` or ``check`` block may import: what a
+#: reader has, and nothing that reaches outside the build.
+ALLOWED_IMPORTS = frozenset({"numpy", "scipy", "xent_ref", "math", "fractions", "warnings"})
 
 
 # --- The data: loading and checking ------------------------------------------
@@ -70,6 +96,8 @@ def validate_quiz(data: Any, *, source: str = "quiz") -> list[str]:
     if not isinstance(data, dict):
         return [f"{source}: the file must be a mapping with a 'questions' list"]
     problems = [f"{source}: unknown key {key!r}" for key in sorted(set(data) - QUIZ_KEYS, key=str)]
+    if "compute" in data:
+        problems += _code_problems(data["compute"], f"{source}: 'compute'")
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         return [*problems, f"{source}: 'questions' must be a non-empty list"]
@@ -98,6 +126,8 @@ def validate_quiz(data: Any, *, source: str = "quiz") -> list[str]:
             problems.append(f"{where}: 'prompt' must be a non-empty string")
         if not _nonempty_string(question.get("explanation")):
             problems.append(f"{where}: 'explanation' must be a non-empty string")
+        if "check" in question:
+            problems += _code_problems(question["check"], f"{where}: 'check'")
         choices = question.get("choices")
         if not isinstance(choices, list) or not 2 <= len(choices) <= MAX_CHOICES:
             problems.append(f"{where}: 'choices' must be a list of 2 to {MAX_CHOICES} choices")
@@ -131,14 +161,102 @@ def validate_quiz(data: Any, *, source: str = "quiz") -> list[str]:
     return problems
 
 
-def load_quiz(path: Path) -> tuple[Any, list[str]]:
-    """Parse the quiz file at *path*: its data and its problems."""
+def _code_problems(code: Any, where: str) -> list[str]:
+    """Problems of a ``compute`` or ``check`` block: not Python, or a stray import."""
+    if not _nonempty_string(code):
+        return [f"{where} must be a non-empty string of Python"]
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as error:
+        return [f"{where} is not valid Python: {error.msg} (line {error.lineno})"]
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [node.module or ""]
+        else:
+            continue
+        for module in modules:
+            if module.split(".")[0] not in ALLOWED_IMPORTS:
+                problems.append(
+                    f"{where} imports {module!r}; only "
+                    f"{', '.join(sorted(ALLOWED_IMPORTS))} may be imported"
+                )
+    return problems
+
+
+def _fill(text: str, namespace: dict, where: str, problems: list[str]) -> str:
+    def value(match: re.Match) -> str:
+        name, spec = match.group(1), (match.group(2) or "").strip()
+        if name not in namespace:
+            problems.append(f"{where}: {{{{ {name} }}}} is not defined by 'compute'")
+            return match.group(0)
+        try:
+            return format(namespace[name], spec)
+        except (TypeError, ValueError) as error:
+            problems.append(f"{where}: cannot format {name} with {spec!r}: {error}")
+            return match.group(0)
+
+    if "{{" in PLACEHOLDER.sub("", text):
+        problems.append(f"{where}: '{{{{' that is not a placeholder {{{{ name:format }}}}")
+    return PLACEHOLDER.sub(value, text)
+
+
+def render_quiz(data: dict, *, source: str = "quiz") -> tuple[dict, list[str]]:
+    """Run a valid quiz's ``compute`` and ``check`` blocks and fill in its placeholders.
+
+    Returns the quiz with every ``{{ name:spec }}`` replaced by the formatted
+    value, and the problems: a block that raises, a check that fails, a
+    placeholder whose name ``compute`` does not define.
+    """
+    problems: list[str] = []
+    namespace: dict[str, Any] = {}
+    if "compute" in data:
+        try:
+            exec(compile(data["compute"], f"{source}:compute", "exec"), namespace)
+        except Exception as error:  # any failure of the block is the quiz's problem
+            return data, [f"{source}: 'compute' raised {type(error).__name__}: {error}"]
+    rendered = copy.deepcopy(data)
+    for question in rendered["questions"]:
+        where = f"{source}: question {question['id']!r}"
+        if "check" in question:
+            answer = next(i for i, c in enumerate(question["choices"]) if c.get("correct"))
+            scope = {**namespace, "answer": answer}
+            try:
+                exec(compile(question["check"], f"{where}:check", "exec"), scope)
+            except AssertionError as error:
+                problems.append(f"{where}: 'check' failed: {error or 'an assert is false'}")
+            except Exception as error:
+                problems.append(f"{where}: 'check' raised {type(error).__name__}: {error}")
+        question["prompt"] = _fill(question["prompt"], namespace, f"{where}: prompt", problems)
+        for letter, choice in zip(ascii_lowercase, question["choices"]):
+            choice["text"] = _fill(choice["text"], namespace, f"{where}: choice ({letter})",
+                                   problems)
+        question["explanation"] = _fill(
+            question["explanation"], namespace, f"{where}: explanation", problems
+        )
+    if not problems:
+        # Two placeholders may format to the same text: check the result again.
+        problems = validate_quiz(rendered, source=source)
+    return rendered, problems
+
+
+def load_quiz(path: Path, *, render: bool = False) -> tuple[Any, list[str]]:
+    """Parse the quiz file at *path*: its data and its problems.
+
+    With *render*, also run its ``compute`` and ``check`` blocks and return the
+    data with the placeholders filled in.
+    """
     source = str(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         return None, [f"{source}: cannot be read as YAML: {error}"]
-    return data, validate_quiz(data, source=source)
+    problems = validate_quiz(data, source=source)
+    if render and not problems:
+        return render_quiz(data, source=source)
+    return data, problems
 
 
 def duplicate_ids(quizzes: dict[str, Any]) -> list[str]:
@@ -228,7 +346,7 @@ class QuizDirective(SphinxDirective):
                 subtype="quiz",
             )
             return []
-        data, problems = load_quiz(path)
+        data, problems = load_quiz(path, render=True)
         for problem in problems:
             logger.warning(
                 f"quiz: {problem}",

@@ -1,0 +1,271 @@
+"""A page's visible code runs in a reader's Python, as it stands.
+
+A reader copies a page's visible code cells, top to bottom, into their own
+Python: numpy, scipy, matplotlib, torch, jax, optax, scikit-learn, IPython and
+``xent_ref`` installed, but no Sphinx and no MyST-NB. Each page's visible cells
+run here in that environment:
+
+* one fresh interpreter per page, the cells in page order in one namespace,
+  as a notebook runs them;
+* importing ``myst_nb``, ``sphinx`` or ``docutils`` (or any submodule) raises
+  ``ModuleNotFoundError``, through a blocker first on ``sys.meta_path``;
+* the working directory is an empty temporary one, and the only thing on the
+  import path besides the installed packages is ``xent_ref`` itself, so a
+  cell cannot lean on the repository's files either;
+* ``MPLBACKEND=Agg``.
+
+What counts as visible, by the cell tags MyST-NB honours:
+
+* a cell tagged ``remove-cell`` or ``remove-input`` shows the reader no code,
+  so it is not run;
+* ``hide-input``, ``hide-cell`` and ``hide-output`` cells are one click away,
+  and a reader copies them too, so they are run;
+* a ``raises-exception`` cell must raise (the page shows the error), and the
+  run goes on; a ``skip-execution`` cell is not run at build time either.
+
+Every downloaded notebook (``_sources/<page>.ipynb`` in the built site) is run
+the same way, all of its code cells, since a reader who downloads it runs
+them all. Those tests skip, saying why, when the site has not been built.
+
+``XENT_READER_DOCS`` (a folder of pages) and ``XENT_READER_NOTEBOOKS`` (a
+folder of notebooks) point the tests at other files; the proof tests below run
+this module over the fixtures in ``tests/fixtures/reader_env/`` in a separate
+pytest process and check that it fails there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sybil import Document
+
+from tests.sybil_config import CodeCellParser, _tags
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILDDIR = Path(os.environ.get("XENT_BUILDDIR", ROOT / "_build"))
+DOCS = Path(os.environ.get("XENT_READER_DOCS", ROOT / "docs"))
+NOTEBOOKS = Path(os.environ.get("XENT_READER_NOTEBOOKS", BUILDDIR / "html" / "_sources"))
+FIXTURES = ROOT / "tests" / "fixtures" / "reader_env"
+
+BLOCKED = ("myst_nb", "sphinx", "docutils")
+HIDDEN_TAGS = frozenset({"remove-cell", "remove-input"})
+
+#: Runs in the fresh interpreter: block the build tools, then run the cells
+#: read from stdin as JSON [{"label", "source", "must_raise"}, ...].
+RUNNER = f"""
+import importlib.abc, json, sys, traceback
+
+BLOCKED = {BLOCKED!r}
+
+class NoBuildTools(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(
+                f"No module named {{name!r}} (a reader has no Sphinx and no MyST-NB)",
+                name=name,
+            )
+        return None
+
+sys.meta_path.insert(0, NoBuildTools())
+cells = json.load(sys.stdin)
+namespace = {{"__name__": "__main__"}}
+for cell in cells:
+    try:
+        exec(compile(cell["source"], cell["label"], "exec"), namespace)
+    except BaseException:
+        if cell["must_raise"]:
+            continue
+        print(f"FAILED in {{cell['label']}}:", file=sys.stderr)
+        traceback.print_exc()
+        sys.exit(1)
+    else:
+        if cell["must_raise"]:
+            print(f"FAILED: {{cell['label']}} is tagged raises-exception but did not raise",
+                  file=sys.stderr)
+            sys.exit(1)
+print(f"ran {{len(cells)}} cells")
+"""
+
+
+def visible_cells(page: Path) -> list[dict]:
+    """The code cells a reader sees on *page*, in page order, ready for the runner."""
+    document = Document.parse(str(page), CodeCellParser())
+    cells = []
+    for example in document.examples():
+        tags = set(_tags(example.region.lexemes.get("options") or {}))
+        if tags & HIDDEN_TAGS or "skip-execution" in tags:
+            continue
+        cells.append({
+            "label": f"{page.name}, code cell at line {example.line}",
+            "source": example.region.parsed,
+            "must_raise": "raises-exception" in tags,
+        })
+    return cells
+
+
+def notebook_cells(notebook: Path) -> list[dict]:
+    """Every code cell of a downloaded notebook, ready for the runner."""
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    cells = []
+    for number, cell in enumerate(data["cells"], start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell["source"]
+        source = "".join(source) if isinstance(source, list) else source
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if "skip-execution" in tags:
+            continue
+        cells.append({
+            "label": f"{notebook.name}, cell {number}",
+            "source": source,
+            "must_raise": "raises-exception" in tags,
+        })
+    return cells
+
+
+def run_as_reader(cells: list[dict], workdir: Path) -> subprocess.CompletedProcess:
+    """Run *cells* in a fresh interpreter that has xent_ref but no build tools."""
+    site = workdir / "site-packages"
+    site.mkdir(parents=True, exist_ok=True)
+    link = site / "xent_ref"
+    if not link.exists():
+        link.symlink_to(ROOT / "xent_ref", target_is_directory=True)
+    run = workdir / "run"
+    run.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
+    env.update(PYTHONPATH=str(site), MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER],
+        input=json.dumps(cells),
+        cwd=run,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def _pages() -> list[Path]:
+    return sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.parts)
+
+
+def _executable_pages() -> list[Path]:
+    # A page without code cells is not a notebook and has nothing to copy here.
+    return [p for p in _pages() if "{code-cell}" in p.read_text(encoding="utf-8")]
+
+
+def _failure(result: subprocess.CompletedProcess) -> str:
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return "\n".join(lines[-25:])
+
+
+def test_there_are_pages_with_code():
+    assert _executable_pages(), f"no page with code cells under {DOCS}"
+
+
+@pytest.mark.parametrize(
+    "page", _executable_pages(), ids=lambda p: p.relative_to(DOCS).with_suffix("").as_posix()
+)
+def test_visible_code_runs_in_a_readers_python(page, tmp_path):
+    cells = visible_cells(page)
+    result = run_as_reader(cells, tmp_path)
+    ran = result.returncode == 0
+    assert ran, (
+        f"{page.relative_to(DOCS)}: its visible code fails without Sphinx/MyST-NB:\n"
+        + _failure(result)
+    )
+
+
+def _notebooks() -> list[str]:
+    """The relative paths of the notebooks the built site offers for download.
+
+    One per executable page, whether or not the site is built, so that a
+    missing download is reported (or skipped, with the reason) per page.
+    """
+    if "XENT_READER_NOTEBOOKS" in os.environ:
+        return sorted(p.relative_to(NOTEBOOKS).as_posix() for p in NOTEBOOKS.rglob("*.ipynb"))
+    return [p.relative_to(DOCS).with_suffix(".ipynb").as_posix() for p in _executable_pages()]
+
+
+@pytest.mark.parametrize("notebook", _notebooks())
+def test_downloaded_notebook_runs_in_a_readers_python(notebook, tmp_path):
+    if not (NOTEBOOKS.parent / "index.html").is_file():
+        pytest.skip(f"the site is not built ({NOTEBOOKS.parent} has no index.html); "
+                    "build it to test the notebook downloads")
+    path = NOTEBOOKS / notebook
+    assert path.is_file(), f"the built site offers no download {path}"
+    result = run_as_reader(notebook_cells(path), tmp_path)
+    ran = result.returncode == 0
+    assert ran, (
+        f"{notebook}: the downloaded notebook fails without Sphinx/MyST-NB:\n" + _failure(result)
+    )
+
+
+# --- The test bites ---------------------------------------------------------------
+
+
+def test_visible_cells_follow_the_tags():
+    cells = visible_cells(FIXTURES / "pages" / "good.md")
+    sources = [c["source"] for c in cells]
+    assert not any("myst_nb" in s for s in sources)  # the remove-cell glue cell
+    assert any("hidden until expanded" in s for s in sources)  # hide-input is visible
+    assert not any("output only" in s for s in sources)  # remove-input is not
+    assert [c["must_raise"] for c in cells].count(True) == 1
+
+
+def _run_module(tmp_path, **env) -> subprocess.CompletedProcess:
+    """This module in a separate pytest process, pointed at fixture files."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA",
+         str(Path(__file__)), "-k", "readers_python"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory):
+    site = tmp_path_factory.mktemp("reader-site")
+    # A built site: index.html beside _sources/ with the notebook fixtures.
+    (site / "index.html").write_text("<html></html>", encoding="utf-8")
+    sources = site / "_sources"
+    sources.mkdir()
+    for notebook in (FIXTURES / "notebooks").glob("*.ipynb"):
+        (sources / notebook.name).write_bytes(notebook.read_bytes())
+    return _run_module(
+        tmp_path_factory.mktemp("reader"),
+        XENT_READER_DOCS=str(FIXTURES / "pages"),
+        XENT_READER_NOTEBOOKS=str(sources),
+    )
+
+
+@pytest.mark.parametrize(
+    ("test", "outcome", "message"),
+    [
+        ("test_visible_code_runs_in_a_readers_python[good]", "PASSED", None),
+        ("test_visible_code_runs_in_a_readers_python[imports_myst_nb]", "FAILED",
+         "No module named 'myst_nb' (a reader has no Sphinx and no MyST-NB)"),
+        ("test_visible_code_runs_in_a_readers_python[hidden_name]", "FAILED",
+         "NameError: name 'hidden_value' is not defined"),
+        ("test_visible_code_runs_in_a_readers_python[raises_nothing]", "FAILED",
+         "is tagged raises-exception but did not raise"),
+        ("test_downloaded_notebook_runs_in_a_readers_python[good.ipynb]", "PASSED", None),
+        ("test_downloaded_notebook_runs_in_a_readers_python[glue.ipynb]", "FAILED",
+         "No module named 'myst_nb'"),
+    ],
+    ids=["control-page", "imports-myst_nb", "hidden-only-name", "raises-nothing",
+         "control-notebook", "notebook-glue"],
+)
+def test_the_reader_test_bites(fixture_run, test, outcome, message):
+    out = fixture_run.stdout
+    assert f"{outcome} tests/test_reader_env.py::{test}" in out, out[-3000:]
+    if message:
+        assert message in out, out[-3000:]
