@@ -449,12 +449,20 @@ INFORMATION_FUNCTIONS: dict[str, dict[str, Callable]] = {
 
 def _score(
     computed: dict[str, np.ndarray], exact: list, scale: list | None = None
-) -> dict[str, list[tuple[float, float, float]]]:
-    """For each implementation, ``(ulp error, computed, exact)`` of every value."""
+) -> dict[str, list[tuple[float, float, float, float]]]:
+    """For each implementation, ``(ulp error, computed, exact, unit)`` of every value.
+
+    ``unit`` is the number whose float64 spacing the error is counted in.
+    """
     scales = [None] * len(exact) if scale is None else scale
     return {
         impl: [
-            (ulp_error(float(c), e, sc), float(c), float(e))
+            (
+                ulp_error(float(c), e, sc),
+                float(c),
+                float(e),
+                float(e) if sc is None else float(max(abs(e), sc)),
+            )
             for c, e, sc in zip(np.ravel(values), exact, scales, strict=True)
         ]
         for impl, values in computed.items()
@@ -596,20 +604,22 @@ def run() -> dict:
     functions = {}
     for function, groups in per_function.items():
         by_group = {
-            group: {impl: max(e for e, _, _ in scored[impl]) for impl in IMPLEMENTATIONS}
+            group: {impl: max(v[0] for v in scored[impl]) for impl in IMPLEMENTATIONS}
             for group, scored in groups.items()
         }
         worst_case = {}
         for impl in IMPLEMENTATIONS:
-            group, (_, computed, exact) = max(
+            group, (_, computed, exact, unit) = max(
                 ((g, value) for g, scored in groups.items() for value in scored[impl]),
                 key=lambda item: item[1][0],
             )
-            worst_case[impl] = {"computed": computed, "exact": exact, "group": group}
+            worst_case[impl] = {
+                "computed": computed, "exact": exact, "group": group, "ulp_of": unit
+            }
         functions[function] = {
             "by_group": by_group,
             "n_over_bound": {
-                impl: sum(e > ULP_BOUND for scored in groups.values() for e, _, _ in scored[impl])
+                impl: sum(v[0] > ULP_BOUND for scored in groups.values() for v in scored[impl])
                 for impl in IMPLEMENTATIONS
             },
             "n_values": sum(len(scored["xr"]) for scored in groups.values()),
