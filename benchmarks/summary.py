@@ -70,10 +70,17 @@ def fmt_at_most(value: float, target: float) -> str:
     return f"{value:.8f}"
 
 
+def _case_order(item: tuple[str, dict]) -> tuple:
+    """Softmax cross-entropy first; within a loss, larger batches first, then by regime."""
+    case = item[1]
+    return (list(FUNCTION_NAMES).index(case["function"]), -math.prod(case["shape"]),
+            case["regime"])
+
+
 def verdicts(results: dict) -> list[dict]:
     """One entry per case: its regime, ratios, spread and whether each target is met."""
     out = []
-    for name, case in results["benchmarks"].items():
+    for name, case in sorted(results["benchmarks"].items(), key=_case_order):
         target = results["targets"]["time"][case["function"]]
         value = ratio(case)
         rounds = round_ratios(case)
@@ -132,5 +139,5 @@ def function_claim(results: dict, function: str) -> str:
 
 def opening_claim(results: dict) -> str:
     """The page's claim about speed: one sentence per loss, set by its weakest regime."""
-    return " ".join(function_claim(results, f) for f in results["targets"]["time"]
-                    if any(c["function"] == f for c in results["benchmarks"].values()))
+    measured = {case["function"] for case in results["benchmarks"].values()}
+    return " ".join(function_claim(results, f) for f in FUNCTION_NAMES if f in measured)
