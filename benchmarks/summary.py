@@ -124,7 +124,7 @@ def function_claim(results: dict, function: str) -> str:
         return (
             f"Its {name} takes at most {worst['at_most_text']}× PyTorch's single-thread time "
             f"in every one of the {n} cases measured (target: at most {target_text}); "
-            f"the slowest is {worst['regime']}."
+            f"the slowest is the \"{worst['regime']}\" regime."
         )
     missed = [e for e in entries if not e["met"]]
     slower = [e for e in entries if e["ratio"] >= 1]
