@@ -144,22 +144,108 @@ def test_dominant_logit_needs_more_than_the_textbook_formula():
     assert ulp_error(xr.log_softmax(row)[0], exact) <= MAX_ULP
 
 
-def test_logsumexp_cancellation_is_bounded_by_the_condition_number():
-    # Documented exception: where max x < 0 and |LSE| < |max x|, m + log1p(s)
-    # cancels; the absolute error is then within 4 ulp of |max x|, as for any
-    # float64 algorithm without extra precision.
+def _condition_scale(row) -> mpmath.mpf:
+    """``sum_j |x_j| p_j``, ``p = softmax(x)``: the scale of logsumexp's unavoidable error."""
+    lse = mp_logsumexp(list(row))
+    with mpmath.workdps(50):
+        return mpmath.fsum(
+            abs(mpmath.mpf(v)) * mpmath.exp(mpmath.mpf(v) - lse) for v in row if v != -INF
+        )
+
+
+def _logsumexp_error_in_condition_ulp(row) -> float:
+    """logsumexp's error in ulp of ``max(|LSE|, sum_j |x_j| p_j)``, the docstring's bound."""
+    exact = mp_logsumexp(list(row))
+    scale = max(abs(exact), _condition_scale(row))
+    return float(abs(mpmath.mpf(float(xr.logsumexp(row))) - exact) / ulp_of(scale))
+
+
+#: logsumexp's ill-conditioned inputs: |LSE| below sum_j |x_j| p_j.
+ILL_CONDITIONED_ROWS = {
+    "log 2 twice": [-math.log(2.0), -math.log(2.0)],
+    # |LSE| < |max| without -log n < max < 0: the old statement's region missed it
+    "-100, -100.5": [-100.0, -100.5],
+    "log(0.3), log(0.7)": [math.log(0.3), math.log(0.7)],
+    "log(1e-3), log1p(-1e-3)": [math.log(1e-3), math.log1p(-1e-3)],
+    # |LSE| > |max|, outside the old statement's region, yet sum |x_j| p_j is
+    # 8.8 |LSE| (the error was once 5.85 ulp of the result)
+    "long row, |LSE| > |max|": [-0.44752860667838007] + [-6.899182569526649] * 999,
+}
+
+
+@pytest.mark.parametrize("row", ILL_CONDITIONED_ROWS.values(), ids=ILL_CONDITIONED_ROWS.keys())
+def test_logsumexp_within_4_ulp_of_its_condition_scale(row):
+    row = np.array(row)
+    exact = mp_logsumexp(list(row))
+    assert _condition_scale(row) > abs(exact)  # these are ill-conditioned
+    assert _logsumexp_error_in_condition_ulp(row) <= MAX_ULP
+
+
+def test_logsumexp_ill_conditioned_log_2_example():
+    # the docstring's example: exact 2.3e-17, computed 0; 0.2 ulp of log 2
     x = np.array([-math.log(2.0), -math.log(2.0)])
     exact = mp_logsumexp(list(x))
-    assert 0 < abs(exact) < 1e-16  # tiny but not 0
-    assert abs(mpmath.mpf(float(xr.logsumexp(x))) - exact) <= MAX_ULP * ulp_of(x[0])
-    # Rows x = log(w) for w on the simplex (exp-sum near 1), slightly perturbed.
+    assert 2.2e-17 < exact < 2.4e-17
+    assert xr.logsumexp(x) == 0.0
+    assert 0.1 < _logsumexp_error_in_condition_ulp(x) < 0.3
+
+
+def test_logsumexp_log_probability_rows_within_4_ulp_of_the_condition_scale():
+    # Rows x = log(w) for w on the simplex (LSE near 0), slightly perturbed.
     rng = np.random.default_rng(31)
     for _ in range(200):
         n = int(rng.integers(2, 12))
         jitter = rng.standard_normal(n) * 10.0 ** rng.uniform(-17, -8)
         x = np.log(rng.dirichlet(np.ones(n))) + jitter
-        err = abs(mpmath.mpf(float(xr.logsumexp(x))) - mp_logsumexp(list(x)))
-        assert err <= MAX_ULP * ulp_of(mpmath.mpf(float(x.max()))), x.tolist()
+        assert _logsumexp_error_in_condition_ulp(x) <= MAX_ULP, x.tolist()
+
+
+# Long rows whose tail is one value repeated: a plain sum of 999 equal terms is
+# about 3 ulp off, and with s small that error is the result's.
+EQUAL_TAIL_ROWS = {
+    "C = 1000, gap 529.54": (1000, 529.544959149779),
+    "C = 1000, s = 1e-3": (1000, math.log(999) + math.log(1e3)),
+    "C = 1000, s = 0.5": (1000, math.log(999) + math.log(2.0)),
+    "C = 1000, s = 3": (1000, math.log(999) - math.log(3.0)),
+    "C = 50257, s = 1e-5": (50257, math.log(50256) + math.log(1e5)),
+    "C = 50257, s = 0.9": (50257, math.log(50256) - math.log(0.9)),
+}
+
+
+def _equal_tail_exact(c: int, gap: float):
+    """``L = log1p((C - 1) e^-gap)`` for the row ``[0] + [-gap] * (C - 1)``."""
+    with mpmath.workdps(50):
+        return mpmath.log1p((c - 1) * mpmath.exp(-mpmath.mpf(gap)))
+
+
+def test_equal_tail_row_from_the_accuracy_review():
+    # 1000 classes, maximum 0: the exact value is 1.0498126697787274e-227, and
+    # an uncompensated tail sum was 4.99 ulp off in all three functions
+    x = np.array([0.0] + [-529.544959149779] * 999)
+    exact = _equal_tail_exact(1000, 529.544959149779)
+    assert float(exact) == 1.0498126697787274e-227
+    assert ulp_error(xr.logsumexp(x), exact) <= MAX_ULP
+    assert ulp_error(-xr.log_softmax(x)[0], exact) <= MAX_ULP
+    assert ulp_error(xr.softmax_cross_entropy(x[None], [0]), exact) <= MAX_ULP
+
+
+@pytest.mark.parametrize(("c", "gap"), EQUAL_TAIL_ROWS.values(), ids=EQUAL_TAIL_ROWS.keys())
+def test_long_equal_tail_rows_within_4_ulp(c, gap):
+    x = np.array([0.0] + [-gap] * (c - 1))
+    L = _equal_tail_exact(c, gap)
+    with mpmath.workdps(50):
+        tail = -mpmath.mpf(gap) - L  # log softmax of a tail entry
+        p_top, p_tail = mpmath.exp(-L), mpmath.exp(tail)
+    assert ulp_error(xr.logsumexp(x), L) <= MAX_ULP
+    lsm = xr.log_softmax(x)
+    assert ulp_error(lsm[0], -L) <= MAX_ULP
+    assert ulp_error(lsm[1], tail) <= MAX_ULP
+    p = xr.softmax(x)
+    assert ulp_error(p[0], p_top) <= MAX_ULP
+    assert ulp_error(p[-1], p_tail) <= MAX_ULP
+    loss = xr.softmax_cross_entropy(np.stack([x, x]), [0, c - 1], reduction="none")
+    assert ulp_error(loss[0], L) <= MAX_ULP
+    assert ulp_error(loss[1], mpmath.mpf(gap) + L) <= MAX_ULP
 
 
 SIGMOID_POINTS = [
@@ -414,3 +500,22 @@ def test_input_is_not_modified(fn):
     fn(x)
     fn(x.T, **({} if fn in (xr.sigmoid, xr.log_sigmoid) else {"axis": 0}))
     np.testing.assert_array_equal(x, before)
+
+
+def test_tail_sum_is_rounded_once():
+    # ExtractVector: the sum of non-negative terms is within 1 ulp of the
+    # correctly rounded sum (math.fsum), where a pairwise sum of equal terms
+    # is several ulp off
+    from xent_ref._primitives import _exact_sum
+
+    rng = np.random.default_rng(7)
+    rows = [np.full(999, math.exp(-529.544959149779)), np.full(50256, 0.1)]
+    rows += [np.exp(rng.uniform(-700, 0, n)) for n in (2, 7, 1000, 4097)]
+    rows += [rng.uniform(0, 1, 3000) ** 8, np.zeros(5), np.array([5e-324, 5e-324])]
+    plain_worst = 0.0
+    for row in rows:
+        got = float(_exact_sum(row[None], np.empty((1, row.size)))[0, 0])
+        exact = math.fsum(row)
+        assert abs(got - exact) <= math.ulp(exact), row[:3]
+        plain_worst = max(plain_worst, abs(float(np.sum(row)) - exact) / math.ulp(exact))
+    assert plain_worst >= 2  # the plain sum is not good enough on these rows
