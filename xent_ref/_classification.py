@@ -119,9 +119,9 @@ def _all_finite(a: np.ndarray) -> bool:
 
 
 #: Elements per block for the softmax losses. Each block of softmax rows costs
-#: some 15-30 NumPy calls (argmax, the tail sum, the refinement of rows with a
-#: dominant logit); at 64K elements their fixed cost is a fifth of the time,
-#: at 256K (2 MiB, still cache-resident in L3) a twentieth.
+#: some 15-30 NumPy calls (argmax, the exponentials, the tail sum and its
+#: compensated form for small tails); at 64K elements their fixed cost is a
+#: fifth of the time, at 256K (2 MiB, still cache-resident in L3) a twentieth.
 SOFTMAX_BLOCK_ELEMENTS = 4 * BLOCK_ELEMENTS
 
 
