@@ -154,6 +154,28 @@ def test_float32_inputs_flag_is_true_exactly_for_float32_inputs():
     assert sum(case["float32_inputs"] for case in CASES) > len(CASES) / 2
 
 
+def test_ill_conditioned_flag_marks_the_cancelling_cases():
+    # Recomputed from the stored exact values with Decimal: for logsumexp the
+    # two terms m = max x and L = LSE - m >= 0; the flagged cases are exactly
+    # those whose terms exceed 16 times the value.
+    for case in DATA["functions"]["logsumexp"]["cases"]:
+        rows = np.atleast_2d(_array(case["args"][0]))
+        flagged = False
+        for row, e in zip(rows, _flat(case["exact"])):
+            e = Decimal(e)
+            if e.is_infinite():
+                continue
+            m = Decimal(float(np.max(row)))
+            flagged |= abs(m) + (e - m) > 16 * abs(e)
+        assert case["ill_conditioned"] == flagged, case["id"]
+    flagged = {c["id"] for c in CASES if c["ill_conditioned"]}
+    assert {"logsumexp/log-sum-exp near 0, row 0", "gaussian_nll_loss/cancellation: loss near 0",
+            "poisson_nll_loss/cancellation: z = log y"} <= flagged
+    assert "logsumexp/dominant at 0" not in flagged  # tiny, but m = 0: nothing cancels
+    assert all(c.split("/")[0] in ("logsumexp", "gaussian_nll_loss", "poisson_nll_loss")
+               for c in flagged)
+
+
 # ---------------------------------------------------------------------------
 # The conventions, against PyTorch
 # ---------------------------------------------------------------------------

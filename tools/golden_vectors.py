@@ -754,6 +754,57 @@ def _representable(value) -> bool:
     return math.isfinite(round_to(value, "float64"))
 
 
+#: A value is ill-conditioned when the magnitudes its result is made of add up
+#: to more than this many times the result (the formula cancels).
+ILL_CONDITIONED = 16
+
+
+def _flatten(value) -> list:
+    return [v for item in value for v in _flatten(item)] if isinstance(value, list) else [value]
+
+
+def ill_conditioned(function: str, args: list, options: dict, exact) -> bool:
+    """True if some value of the case cancels: its terms exceed ``ILL_CONDITIONED`` times it.
+
+    For logsumexp the terms are ``m = max x`` and ``log1p(sum_{j != k} e^(x_j - m))
+    >= 0``, which cancel where ``m < 0``; for the Gaussian and Poisson NLL the
+    absolute values of the terms of their formulas. These are the cancellations their
+    Notes in xent_ref describe; there a float64 evaluation without extra
+    precision is accurate to a few ulp of the terms, not of the result.
+    """
+    values = _flatten(exact)
+    limit = ILL_CONDITIONED
+    if function == "logsumexp":
+        for row, e in zip(np.atleast_2d(args[0]).tolist(), values, strict=True):
+            if mpmath.isinf(e):
+                continue
+            m, _, L = _row_parts(row)  # e = m + L with L >= 0: it cancels where m < 0
+            if abs(m) + L > limit * abs(e):
+                return True
+    elif function in ("gaussian_nll_loss", "poisson_nll_loss"):
+        shape = np.shape(args[0])
+        columns = [np.broadcast_to(np.asarray(a, dtype=np.float64), shape).ravel().tolist()
+                   for a in args]
+        for i, e in enumerate(values):
+            x, y = columns[0][i], columns[1][i]
+            if function == "gaussian_nll_loss":
+                v = _MP(max(columns[2][i], options.get("eps", 1e-6)))
+                terms = (abs(mpmath.log(v)) + (_MP(x) - _MP(y)) ** 2 / v) / 2
+                terms += mpmath.log(2 * mpmath.pi) / 2 if options.get("full") else 0
+            elif options.get("log_input", True):
+                terms = mpmath.exp(_MP(x)) + abs(_MP(y) * _MP(x)) + abs(_stirling_term(y, options))
+            else:
+                log_rate = mpmath.log(_MP(x) + _MP(options.get("eps", 1e-8)))
+                terms = _MP(x) + abs(_MP(y) * log_rate) + abs(_stirling_term(y, options))
+            if terms > limit * abs(e):
+                return True
+    return False
+
+
+def _stirling_term(y: float, options: dict):
+    return _stirling(y) if options.get("full") else _MP(0)
+
+
 class Builder:
     """Collects the cases of every function."""
 
@@ -778,6 +829,9 @@ class Builder:
             "args": [_encode(a) for a in args],
             "options": {k: (_encode(v) if isinstance(v, list) else v) for k, v in options.items()},
             "float32_inputs": all(_float32_exact(float(v)) for v in floats),
+            "ill_conditioned": ill_conditioned(
+                function, [np.asarray(a).tolist() for a in args], options, exact
+            ),
             "exact": _nested(exact, decimal),
             "float64": _nested(exact, lambda v: fstr(round_to(v, "float64"))),
             "float32": _nested(exact, lambda v: fstr(round_to(v, "float32"))),
@@ -1037,6 +1091,11 @@ def build() -> dict:
             "float32_inputs": "True if every input and float option is a float32 number, "
             "so that a float32 implementation sees the same inputs and its correctly "
             "rounded result is the 'float32' value.",
+            "ill_conditioned": "True if a value of the case cancels: the magnitudes it "
+            "is made of (|m| + log1p(sum_{j != k} exp(x_j - m)) for logsumexp, m = max x; the absolute terms of the formula for "
+            "the Gaussian and Poisson NLL) exceed 16 times the value. A float64 evaluation "
+            "without extra precision is then accurate to a few ulp of those terms, not of "
+            "the value.",
             "ulp": "Error of a result c: |c - exact| / ulp(exact), where ulp(e) = 2**(k - 52) "
             "for 2**k <= |e| < 2**(k + 1) and 2**-1074 below 2**-1022 (float64; float32: "
             "2**(k - 23), 2**-149 below 2**-126); an infinite exact value must be matched.",
