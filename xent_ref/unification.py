@@ -572,9 +572,9 @@ RECORDS: tuple[Record, ...] = (
         options={"alpha": 0.25, "gamma": 2.0},
         is_nll=False,
         reason=(
-            "α_t (1 − p_t)^γ reweights the Bernoulli NLL by a factor that depends on the "
-            "prediction, so Σ_y exp(−loss) varies with the logit and no weights on {0, 1} "
-            "make it constant"
+            "α_t (1 − q_t)^γ reweights the Bernoulli NLL by a factor that depends on the "
+            "prediction, so Σ_y exp(−loss/a) varies with the logit at every scale a > 0 and "
+            "no weights on {0, 1} make it constant"
         ),
         support=_points(0.0, 1.0),
         thetas=((-4.0,), (-1.0,), (0.0,), (1.0,), (4.0,)),
@@ -585,8 +585,9 @@ RECORDS: tuple[Record, ...] = (
         inputs=("scores", "target"),
         is_nll=False,
         reason=(
-            "max(0, 1 − y·s) is a margin penalty, not a log-density: Σ_{y=±1} exp(−loss) "
-            "varies with the score s and no weights on {−1, +1} make it constant"
+            "max(0, 1 − y·s) is a margin penalty, not a log-density: Σ_{y=±1} exp(−loss/a) "
+            "varies with the score s at every scale a > 0 and no weights on {−1, +1} make it "
+            "constant"
         ),
         support=_points(-1.0, 1.0),
         # s = +-1 are the maxima of the sum, 1 + e^-2; s = 0 is its minimum, 2/e.
