@@ -138,7 +138,10 @@ def function_claim(results: dict, function: str) -> str:
         f"median against median, in {len(missed)} of the {n} cases measured: "
         f"{_regime_list(missed)}."
     )
-    if slower:
+    if len(slower) == len(missed):
+        sentence += (" It is not faster than PyTorch there." if len(missed) == 1
+                     else " It is not faster than PyTorch in any of them.")
+    elif slower:
         sentence += f" It is not faster than PyTorch in {len(slower)} of them."
     return sentence
 
