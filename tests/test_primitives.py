@@ -519,3 +519,20 @@ def test_tail_sum_is_rounded_once():
         assert abs(got - exact) <= math.ulp(exact), row[:3]
         plain_worst = max(plain_worst, abs(float(np.sum(row)) - exact) / math.ulp(exact))
     assert plain_worst >= 2  # the plain sum is not good enough on these rows
+
+
+def test_small_tail_sum_is_summed_with_one_rounding_whatever_the_shift():
+    # A row shifted by c = 0 (0 < m <= 700 - log K) whose tail sum s is small:
+    # its terms e^(x_j) sum to far more than 4 before scaling by e^-m, but s
+    # itself is 3.6e-6, so the loss is about s and its last digits are the
+    # sum's. A plain pairwise sum left it 5.2 ulp off; the exact value is from
+    # mpmath at 60 digits.
+    m = 506.250306951327
+    x = np.full(100, m - 17.115085998069112)
+    x[0] = m
+    with mpmath.workdps(60):
+        lse = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(v)) for v in x))
+        exact = mpmath.mpf(m) - lse
+        for got in (xr.log_softmax(x)[0], -xr.softmax_cross_entropy(x[None], [0])):
+            err = abs(mpmath.mpf(float(got)) - exact) / (abs(exact) * mpmath.mpf(2) ** -52)
+            assert err <= 1, float(err)

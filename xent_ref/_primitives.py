@@ -90,21 +90,23 @@ def _exact_sum(e: np.ndarray, scratch: np.ndarray) -> np.ndarray:
 _PLAIN_SUM_MIN = 4.0
 
 
-def _tail_total(e: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-    """Sum the tail terms ``e`` (>= 0) of each row, exactly where it matters (keepdims).
+def _tail_total(e: np.ndarray, scratch: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Return ``s = scale * sum(e)`` per row, the sum exact where it matters (keepdims).
 
     The plain pairwise sum is off by a few units of ``2**-53`` relative (about
     3 for 999 equal terms). In ``L = log1p(s)`` that error is damped by
     ``s / ((1 + s) log1p(s))``: fully felt for a small ``s`` (a dominant logit,
     where the loss *is* about ``s``), under a half for ``s >= 4``. Rows with
-    ``s < 4`` are summed again with :func:`_exact_sum`.
+    ``s < 4`` are summed again with :func:`_exact_sum`. The test is on ``s``
+    itself, after scaling, since the terms ``e`` are taken about a shift that
+    need not be the row's maximum.
     """
-    s = np.sum(e, axis=-1, keepdims=True)
+    s = np.sum(e, axis=-1, keepdims=True) * scale
     small = s[..., 0] < _PLAIN_SUM_MIN
     if small.all():
-        return _exact_sum(e, scratch)
+        return _exact_sum(e, scratch) * scale
     if small.any():
-        s[small] = _exact_sum(e[small], scratch[small])
+        s[small] = _exact_sum(e[small], scratch[small]) * scale[small]
     return s
 
 
@@ -161,13 +163,13 @@ def _tail_sum(xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray) ->
         if not finite.all():
             e[~finite[..., 0]] = 0.0
     np.put_along_axis(e, k, 0.0, axis=-1)
-    s = _tail_total(e, work[1])
     if c is None:
-        return s * np.exp(-m)
-    with np.errstate(invalid="ignore"):
-        scale = np.exp(c - m)
-    scale[~finite] = 0.0
-    return s * scale
+        scale = np.exp(-m)
+    else:
+        with np.errstate(invalid="ignore"):
+            scale = np.exp(c - m)
+        scale[~finite] = 0.0
+    return _tail_total(e, work[1], scale)
 
 
 def _logsumexp_parts(xl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -471,8 +473,9 @@ def softmax(x, *, axis: int = -1) -> np.ndarray:
     :math:`|x_i - \\operatorname{LSE}(x)|` [1]_. Here the rounding error of
     :math:`x_i - m` is recovered exactly (TwoSum) and folded back in,
     :math:`e^{d + \\delta} \\approx e^d (1 + \\delta)`, and :math:`s` is summed
-    with one rounding, so every entry, however small, is within 4 ulp of the
-    exact value.
+    with one rounding where it is below 4 (above, the denominator
+    :math:`1 + s` damps a plain sum's error by more than half), so every
+    entry, however small, is within 4 ulp of the exact value.
 
     Edge cases, per vector: an entry :math:`-\\infty` gives 0; a single
     :math:`+\\infty` entry gives the one-hot limit; an empty vector gives an
