@@ -3,8 +3,8 @@
 A small NumPy reference implementation of the information measures, the
 losses built on them and the distributions they are negative log-likelihoods
 of. Each function reads next to its formula, and the tests check its
-float64 results against mpmath; the bounds they check are stated on the
-site's "Accuracy and speed" page.
+float64 results against mpmath, to the bounds stated in the docstrings
+and on the site's "Accuracy and speed" page.
 """
 
 from xent_ref import distributions, grad, unification
