@@ -17,12 +17,14 @@ from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
 from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
 from xent_ref._validation import (
     as_float_array,
+    as_float_input,
     as_index_array,
     as_unit_interval_array,
     check_finite,
     check_nonnegative,
     check_reduction,
     check_same_shape,
+    to_result_dtype,
 )
 
 __all__ = [
@@ -210,12 +212,16 @@ def softmax_cross_entropy(
 
     Parameters
     ----------
-    logits : array_like, shape (N, C)
-        Unnormalised log-probabilities :math:`z`; ``-inf`` masks a class.
-    target : array_like, shape (N,) or (N, C)
+    logits : array_like, shape (C,), (N, C) or (N, C, d1, ..., dk)
+        Unnormalised log-probabilities :math:`z`, the classes along axis 1
+        (axis 0 for one unbatched example); ``-inf`` masks a class. With
+        :math:`k \ge 1` extra dimensions each position is a sample (e.g.
+        a pixel), as in PyTorch.
+    target : array_like, shape (), (N,) or (N, d1, ..., dk), or the shape of ``logits``
         Either class indices in ``[0, C)`` of any integer dtype (floats are
-        refused, even whole-valued), or class probabilities :math:`q` in
-        ``[0, 1]`` with the shape of ``logits``.
+        refused, even whole-valued), shaped like ``logits`` without its
+        class axis, or class probabilities :math:`q` in ``[0, 1]`` with the
+        shape of ``logits``.
     weight : array_like, shape (C,), optional
         Finite, non-negative class weights :math:`w`; all 1 by default.
     ignore_index : int, optional
@@ -231,14 +237,14 @@ def softmax_cross_entropy(
 
     Returns
     -------
-    numpy.float64 or ndarray, shape (N,)
+    numpy.floating or ndarray, shape (N,) or (N, d1, ..., dk)
         The reduced loss, or the per-sample losses for ``"none"`` (0 for an
-        ignored sample).
+        ignored sample; a scalar for unbatched ``(C,)`` logits).
 
     Raises
     ------
     ValueError
-        If ``logits`` is not 2-d, ``target`` has neither shape, a class index
+        If ``logits`` is 0-d or has no class, ``target`` has neither shape, a class index
         is out of range, a probability is outside [0, 1], ``weight`` has the
         wrong shape or a negative entry, ``ignore_index`` is given with
         probability targets, ``label_smoothing`` is outside [0, 1], the
@@ -278,7 +284,11 @@ def softmax_cross_entropy(
     ``"sum"`` is :math:`\sum_i \ell_i`. ``"mean"`` is, as in PyTorch,
     :math:`\sum_i \ell_i / \sum_{i \text{ not ignored}} w_{y_i}` for class
     indices (the plain mean over non-ignored samples when there are no
-    weights) and :math:`\sum_i \ell_i / N` for probabilities.
+    weights) and :math:`\sum_i \ell_i / M` for probabilities. Here a
+    sample :math:`i` is one vector of :math:`C` logits: for logits of shape
+    (N, C, d1, ..., dk) the class axis is moved last and the rest
+    flattened, so there are :math:`M = N d_1 \cdots d_k` samples (one for
+    unbatched (C,) logits), and every formula above applies to these rows.
 
     Edge cases: a term with target probability 0 is 0 even where
     :math:`p_{ic} = 0` (:math:`0 \cdot \log 0 = 0`); a positive target
@@ -310,7 +320,6 @@ def softmax_cross_entropy(
       as written and nothing is renormalised.
     * ``weight`` must be finite and >= 0, ``label_smoothing`` in [0, 1]
       (PyTorch accepts negative values of both).
-    * ``logits`` must be (N, C); PyTorch also takes (C,) and (N, C, d1, ...).
 
     References
     ----------
@@ -343,9 +352,29 @@ def softmax_cross_entropy(
 
     >>> float(xr.softmax_cross_entropy([[40.0, 0.0]], [0])) == float(np.log1p(np.exp(-40.0)))
     True
+
+    One unbatched example, and per-pixel classification with logits of
+    shape (N, C, d1), take the shapes ``torch.nn.functional.cross_entropy``
+    takes:
+
+    >>> print(round(float(xr.softmax_cross_entropy(np.array([2.0, 1.0, 0.1]), 0)), 4))
+    0.417
+    >>> pixels = np.zeros((2, 3, 4))
+    >>> print(round(float(xr.softmax_cross_entropy(pixels, np.zeros((2, 4), dtype=int))), 4))
+    1.0986
     """
     check_reduction(reduction)
-    z, y, q, w, kept, eps = _ce_arguments(logits, target, weight, ignore_index, label_smoothing)
+    z, y, q, w, kept, eps, shape, dtype = _ce_arguments(
+        logits, target, weight, ignore_index, label_smoothing
+    )
+    loss = _softmax_ce_rows(z, y, q, w, kept, eps, weight is None, ignore_index, reduction)
+    if reduction == "none":
+        loss = loss.reshape(shape)[()]
+    return to_result_dtype(loss, dtype)
+
+
+def _softmax_ce_rows(z, y, q, w, kept, eps, unweighted, ignore_index, reduction):
+    """:func:`softmax_cross_entropy` of (M, C) rows checked by :func:`_ce_arguments`."""
     n, c = z.shape
 
     if q is not None:
@@ -359,7 +388,7 @@ def softmax_cross_entropy(
             block_elements=SOFTMAX_BLOCK_ELEMENTS,
         )
 
-    if weight is None and eps == 0.0 and kept.all():
+    if unweighted and eps == 0.0 and kept.all():
         # the common case: the mean negative log-softmax at the targets
         return _reduce_blocks(
             _nll_rows, reduction, n, "target: the batch is empty", z, y,
@@ -424,41 +453,66 @@ def _smoothed_target(y, w_y, w, eps, shape):
     return t
 
 
+def _class_axis_last(a: np.ndarray) -> np.ndarray:
+    """(N, C, d1, ..., dk) as (N d1 ... dk, C); (C,) as (1, C); (N, C) unchanged."""
+    if a.ndim == 1:
+        return a[np.newaxis, :]
+    if a.ndim == 2:
+        return a
+    return np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
+
+
+def _class_axis_back(rows: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The (M, C) ``rows`` of :func:`_class_axis_last` back in the logits' ``shape``."""
+    if len(shape) <= 2:
+        return rows.reshape(shape)
+    return np.moveaxis(rows.reshape(shape[:1] + shape[2:] + shape[1:2]), -1, 1)
+
+
 def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
     """Check the arguments of :func:`softmax_cross_entropy`.
 
-    Returns ``(z, y, q, w, kept, eps)``: the (N, C) logits; either class
-    indices ``y`` (ignored ones replaced by 0) and ``q = None``, or ``y =
-    None`` and probabilities ``q``; the (C,) class weights (ones by default);
-    the (N,) mask of samples not ignored; the label smoothing.
+    Returns ``(z, y, q, w, kept, eps, shape, dtype)``: the logits as (M, C) rows
+    (the class axis moved last and the others flattened, so (C,) is one row
+    and (N, C, d1, ..., dk) is N d1 ... dk rows); either class indices ``y``
+    (ignored ones replaced by 0) and ``q = None``, or ``y = None`` and
+    probabilities ``q`` as (M, C) rows; the (C,) class weights (ones by
+    default); the (M,) mask of samples not ignored; the label smoothing; the
+    shape of the per-sample loss, ``()``, ``(N,)`` or ``(N, d1, ..., dk)``;
+    the dtype of the result.
     """
-    z = as_float_array(logits, "logits")
-    if z.ndim != 2:
-        raise ValueError(f"logits: expected shape (N, C), got shape {z.shape}")
-    n, c = z.shape
+    z, dtype = as_float_input(logits, "logits")
+    if z.ndim == 0:
+        raise ValueError(
+            "logits: expected shape (C,), (N, C) or (N, C, d1, ..., dk), got a scalar"
+        )
+    c = z.shape[0] if z.ndim == 1 else z.shape[1]
+    shape = z.shape[:0] if z.ndim == 1 else z.shape[:1] + z.shape[2:]
     if c == 0:
-        raise ValueError("logits: needs at least one class, got shape (N, 0)")
+        raise ValueError(f"logits: needs at least one class, got shape {z.shape}")
     eps = _real(label_smoothing, "label_smoothing")
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing: must lie in [0, 1], got {label_smoothing!r}")
     w = np.ones(c) if weight is None else _weights(weight, "weight", (c,), "class", exact=True)
+    rows = _class_axis_last(z)
+    m = rows.shape[0]
 
-    if _ndim(target, "target") == 2:
+    if _ndim(target, "target") == z.ndim:
         if ignore_index is not None:
             raise ValueError(
                 "ignore_index: must be None with probability targets (PyTorch ignores it silently)"
             )
         q = as_unit_interval_array(target, "target")
         check_same_shape(z, q, "logits", "target")
-        return z, None, q, w, np.ones(n, dtype=bool), eps
+        return rows, None, _class_axis_last(q), w, np.ones(m, dtype=bool), eps, shape, dtype
 
-    y = as_index_array(target, "target")
-    if y.shape != (n,):
+    if np.shape(target) != shape:
         raise ValueError(
-            f"target: expected shape ({n},) class indices or {z.shape} probabilities, "
-            f"got shape {y.shape}"
+            f"target: expected shape {shape} class indices or {z.shape} probabilities, "
+            f"got shape {np.shape(target)}"
         )
-    kept = np.ones(n, dtype=bool) if ignore_index is None else y != _index(ignore_index)
+    y = as_index_array(target, "target").reshape(m)
+    kept = np.ones(m, dtype=bool) if ignore_index is None else y != _index(ignore_index)
     y_kept = y[kept]
     if y_kept.size and not (y_kept.min() >= 0 and y_kept.max() < c):
         bad = y_kept[(y_kept < 0) | (y_kept >= c)][0]
@@ -469,7 +523,7 @@ def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
         raise ValueError(f"target: class index {bad} is out of range [0, {c}){hint}")
     # An ignored sample's index may be anything (torch's -100): it is stored as
     # class 0, and its row is left out of the loss and its gradient.
-    return z, np.where(kept, y, 0), None, w, kept, eps
+    return rows, np.where(kept, y, 0), None, w, kept, eps, shape, dtype
 
 
 # ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 from xent_ref._classification import (
     _binary_inputs,
     _ce_arguments,
+    _class_axis_back,
     _product,
     _smoothed_target,
     _weights,
@@ -74,8 +75,8 @@ def softmax_cross_entropy_grad(
 
     Returns
     -------
-    ndarray, shape (N, C)
-        :math:`\partial L / \partial z`; rows of ignored samples are 0.
+    ndarray, the shape of ``logits``: (C,), (N, C) or (N, C, d1, ..., dk)
+        :math:`\partial L / \partial z`; the logits of ignored samples get 0.
 
     Raises
     ------
@@ -133,7 +134,9 @@ def softmax_cross_entropy_grad(
     [[-4.24835426e-18  4.24835426e-18]]
     """
     check_reduction(reduction)
-    z, y, q, w, kept, eps = _ce_arguments(logits, target, weight, ignore_index, label_smoothing)
+    z, y, q, w, kept, eps, shape, _ = _ce_arguments(
+        logits, target, weight, ignore_index, label_smoothing
+    )
     n, c = z.shape
     if q is not None:
         t = w * ((1 - eps) * q + eps / c)
@@ -155,7 +158,7 @@ def softmax_cross_entropy_grad(
     # An ignored row contributes nothing and is not required to have a softmax.
     rows = slice(None) if kept.all() else kept
     grad[rows] = _softmax_grad_rows(z[rows], t[rows])
-    return grad / divisor
+    return _class_axis_back(grad / divisor, np.shape(logits))
 
 
 def _softmax_grad_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
