@@ -24,6 +24,7 @@ from xent_ref._validation import (
     check_nonnegative,
     check_reduction,
     check_same_shape,
+    input_result_dtype,
     to_result_dtype,
 )
 
@@ -321,6 +322,18 @@ def softmax_cross_entropy(
     * ``weight`` must be finite and >= 0, ``label_smoothing`` in [0, 1]
       (PyTorch accepts negative values of both).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64. A float32 result is thus the float32
+    rounding of a float64 value a few ulp from the exact loss; the two
+    roundings can differ from the one correct rounding. Measured against
+    mpmath on a seeded sample of 4000 float32 rows of 8 logits (scales 0.1,
+    1, 10 and 100), 26 per-sample float32 losses (0.65%) differ from the
+    correctly rounded float32 of the exact loss, each by one float32 ulp,
+    all at logit scale 100: there the loss is a difference of two float32
+    logits, which can lie exactly halfway between two float32 numbers, plus
+    a tail below float64's resolution, and the float64 result is that tie.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.cross_entropy``,
@@ -609,6 +622,10 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
       negative weight gives it a negative loss). ``target`` and ``probs``
       must lie in [0, 1], which PyTorch checks too.
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.binary_cross_entropy``,
@@ -637,8 +654,9 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean")
     inf
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(probs, "probs")
     p, y, w = _binary_inputs(probs, target, weight, x_name="probs", x_in_unit_interval=True)
-    return _elementwise(_bce_rows, reduction, p.shape, "probs", p, y, w)
+    return to_result_dtype(_elementwise(_bce_rows, reduction, p.shape, "probs", p, y, w), dtype)
 
 
 def _bce_logits_rows(z, y, w, pos_weight):
@@ -732,6 +750,10 @@ def binary_cross_entropy_with_logits(
     and ``weight`` and ``pos_weight`` must be finite and >= 0 (PyTorch
     checks none of these).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.binary_cross_entropy_with_logits``,
@@ -754,9 +776,11 @@ def binary_cross_entropy_with_logits(
     True
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(logits, "logits")
     z, y, w = _binary_inputs(logits, target, weight, x_name="logits", x_in_unit_interval=False)
     r = None if pos_weight is None else _weights(pos_weight, "pos_weight", z.shape, "logits")
-    return _elementwise(_bce_logits_rows, reduction, z.shape, "logits", z, y, w, r)
+    loss = _elementwise(_bce_logits_rows, reduction, z.shape, "logits", z, y, w, r)
+    return to_result_dtype(loss, dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -827,6 +851,10 @@ def sigmoid_focal_loss(
     [0, 1], ``alpha`` must not exceed 1 and ``gamma`` must be >= 0
     (torchvision checks none of these).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] T.-Y. Lin, P. Goyal, R. Girshick, K. He and P. Dollár, "Focal Loss
@@ -857,6 +885,7 @@ def sigmoid_focal_loss(
     [0.0022 0.1425 0.3023]
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(logits, "logits")
     z, y, _ = _binary_inputs(logits, target, None, x_name="logits", x_in_unit_interval=False)
     a = _real(alpha, "alpha")
     if not a <= 1.0:
@@ -876,7 +905,7 @@ def sigmoid_focal_loss(
             return loss
         return _mul0(a * yb + (1 - a) * (1 - yb), loss)
 
-    return _elementwise(rows, reduction, z.shape, "logits", z, y)
+    return to_result_dtype(_elementwise(rows, reduction, z.shape, "logits", z, y), dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -945,6 +974,10 @@ def hinge_loss(scores, target, *, reduction: str = "mean"):
     with :math:`s` for every :math:`a`: no distribution over the label has
     this loss as its negative log-likelihood [2]_.
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] C. Cortes and V. Vapnik, "Support-Vector Networks", Machine
@@ -972,10 +1005,10 @@ def hinge_loss(scores, target, *, reduction: str = "mean"):
     False
     """
     check_reduction(reduction)
-    s = as_float_array(scores, "scores")
+    s, dtype = as_float_input(scores, "scores")
     y = as_float_array(target, "target")
     check_same_shape(s, y, "scores", "target")
     if y.size and not np.all(np.abs(y) == 1):
         bad = y[np.abs(y) != 1].flat[0]
         raise ValueError(f"target: labels must be -1 or +1, got {float(bad)!r}")
-    return _elementwise(_hinge_rows, reduction, s.shape, "scores", s, y)
+    return to_result_dtype(_elementwise(_hinge_rows, reduction, s.shape, "scores", s, y), dtype)

@@ -25,6 +25,8 @@ Helpers and their contracts
 ``result_dtype(dtype) -> dtype``
     The dtype policy of the losses: a floating ``dtype`` is kept, anything
     else (integers, booleans) gives float64.
+``input_result_dtype(x, name) -> dtype``
+    :func:`result_dtype` of ``x`` as NumPy converts it.
 ``to_result_dtype(value, dtype)``
     A float64 result (scalar or array) rounded once to ``dtype``; a value
     beyond ``dtype``'s range becomes ``±inf``, its correct rounding.
@@ -99,6 +101,7 @@ __all__ = [
     "check_reduction",
     "check_same_shape",
     "check_unit_interval",
+    "input_result_dtype",
     "normalize_axis",
     "reduce",
     "result_dtype",
@@ -146,6 +149,11 @@ def as_float_input(x: npt.ArrayLike, name: str) -> tuple[np.ndarray, np.dtype[An
     """``x`` as float64 (see :func:`as_float_array`) and the dtype its loss is returned in."""
     a = _asarray(x, name)
     return as_float_array(a, name), result_dtype(a.dtype)
+
+
+def input_result_dtype(x: npt.ArrayLike, name: str) -> np.dtype[Any]:
+    """The dtype a loss whose first argument is ``x`` returns (see :func:`result_dtype`)."""
+    return result_dtype(_asarray(x, name).dtype)
 
 
 def to_result_dtype(value: Any, dtype: np.dtype[Any]) -> Any:
