@@ -4,7 +4,14 @@ A small NumPy reference implementation of the information measures, the
 losses built on them and the distributions they are negative log-likelihoods
 of. Each function reads next to its formula; its Notes state its accuracy
 bound in float64, which the tests check against mpmath.
+
+``xent_ref.__version__`` is the version of the installed distribution
+``xent-ref``, read from its metadata; imported from a source checkout that
+is not installed, it is ``"0+unknown"`` (a PEP 440 local version that sorts
+below every release).
 """
+
+from importlib.metadata import PackageNotFoundError, version
 
 from xent_ref import distributions, grad, unification
 from xent_ref._classification import (
@@ -34,6 +41,11 @@ from xent_ref._scoring import (
     calibration_curve,
     expected_calibration_error,
 )
+
+try:
+    __version__: str = version("xent-ref")
+except PackageNotFoundError:
+    __version__ = "0+unknown"
 
 __all__ = [
     "binary_cross_entropy",

@@ -11,7 +11,10 @@ import math
 import numbers
 import operator
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
 from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
@@ -197,14 +200,14 @@ def _soft_nll_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def softmax_cross_entropy(
-    logits,
-    target,
+    logits: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    weight=None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int | None = None,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
-):
+) -> np.floating[Any] | np.ndarray:
     r"""Cross-entropy between targets and the softmax of logits.
 
     The negative log-likelihood of the categorical distribution
@@ -561,7 +564,13 @@ def _bce_rows(p, y, w):
     return loss if w is None else _mul0(w, loss)
 
 
-def binary_cross_entropy(probs, target, *, weight=None, reduction: str = "mean"):
+def binary_cross_entropy(
+    probs: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.floating[Any] | np.ndarray:
     r"""Binary cross-entropy between target and predicted probabilities.
 
     The negative log-likelihood of a Bernoulli distribution with success
@@ -681,8 +690,13 @@ def _bce_logits_rows(z, y, w, pos_weight):
 
 
 def binary_cross_entropy_with_logits(
-    logits, target, *, weight=None, pos_weight=None, reduction: str = "mean"
-):
+    logits: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.floating[Any] | np.ndarray:
     r"""Binary cross-entropy between target and the sigmoid of logits.
 
     The negative log-likelihood of a Bernoulli distribution with logit
@@ -789,8 +803,13 @@ def binary_cross_entropy_with_logits(
 
 
 def sigmoid_focal_loss(
-    logits, target, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "none"
-):
+    logits: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    reduction: str = "none",
+) -> np.floating[Any] | np.ndarray:
     r"""Sigmoid focal loss: binary cross-entropy scaled down on easy examples.
 
     The loss of Lin et al. [1]_, with the semantics and defaults of
@@ -917,7 +936,9 @@ def _hinge_rows(s, y):
     return np.maximum(0.0, 1.0 - y * s)
 
 
-def hinge_loss(scores, target, *, reduction: str = "mean"):
+def hinge_loss(
+    scores: npt.ArrayLike, target: npt.ArrayLike, *, reduction: str = "mean"
+) -> np.floating[Any] | np.ndarray:
     r"""Binary hinge loss of scores against labels :math:`\pm 1`.
 
     The loss of the support vector machine. It is not the negative

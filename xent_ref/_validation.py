@@ -224,7 +224,7 @@ def sum_tolerance(n: int, dtype: npt.DTypeLike = np.float64) -> float:
     entries is held to 1e-6.
     """
     dtype = np.dtype(dtype)
-    eps = np.finfo(np.float64).eps
+    eps = float(np.finfo(np.float64).eps)
     if dtype.kind == "f":
         eps = max(eps, float(np.finfo(dtype).eps))
     return max(SUM_TOLERANCE, n * eps)

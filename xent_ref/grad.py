@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from xent_ref._classification import (
     _binary_inputs,
@@ -58,10 +59,10 @@ def _divisor(reduction: str, denominator: float, why: str) -> float:
 
 
 def softmax_cross_entropy_grad(
-    logits,
-    target,
+    logits: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    weight=None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int | None = None,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
@@ -184,7 +185,12 @@ def _softmax_grad_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def binary_cross_entropy_with_logits_grad(
-    logits, target, *, weight=None, pos_weight=None, reduction: str = "mean"
+    logits: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
 ) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.binary_cross_entropy_with_logits` with respect to the logits.
 
@@ -248,7 +254,9 @@ def binary_cross_entropy_with_logits_grad(
     return grad / _divisor(reduction, z.size, "logits: has no elements")
 
 
-def mse_loss_grad(pred, target, *, reduction: str = "mean") -> np.ndarray:
+def mse_loss_grad(
+    pred: npt.ArrayLike, target: npt.ArrayLike, *, reduction: str = "mean"
+) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.mse_loss` with respect to the prediction.
 
     Parameters
@@ -294,8 +302,8 @@ def mse_loss_grad(pred, target, *, reduction: str = "mean") -> np.ndarray:
 
 
 def poisson_nll_loss_grad(
-    pred,
-    target,
+    pred: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
     log_input: bool = True,
     full: bool = False,
