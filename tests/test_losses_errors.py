@@ -37,8 +37,12 @@ def case(fn, args, kwargs, exc, name, id):
 
 CASES = [
     # --- softmax_cross_entropy ---
-    case(ce, (Z[0], 0), {}, ValueError, "logits", "ce: 1-d logits"),
-    case(ce, (Z[None], Y), {}, ValueError, "logits", "ce: 3-d logits"),
+    case(ce, (1.0, 0), {}, ValueError, "logits", "ce: 0-d logits"),
+    case(ce, (Z[0], [0]), {}, ValueError, "target", "ce: (C,) logits, (1,) target"),
+    case(ce, (Z[None], Y), {}, ValueError, "target", "ce: (1, N, C) logits, (N,) target"),
+    case(ce, (Z[:, :, None], Y[:, None, None]), {}, ValueError, "target",
+         "ce: (N, C, 1) logits, (N, 1, 1) target"),
+    case(ce, (Z[:, :, None], Q), {}, ValueError, "target", "ce: (N, C, 1) logits, (N, C) probs"),
     case(ce, (np.zeros((2, 0)), Y), {}, ValueError, "logits", "ce: no classes"),
     case(ce, ([[1.0, np.nan, 0.0], [0.0] * 3], Y), {}, ValueError, "logits", "ce: NaN logit"),
     case(ce, ([["a", "b", "c"]] * 2, Y), {}, TypeError, "logits", "ce: string logits"),

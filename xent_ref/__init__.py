@@ -5,7 +5,14 @@ losses built on them and the distributions they are negative log-likelihoods
 of. Each function reads next to its formula, and the tests check its
 float64 results against mpmath, to the bounds stated in the docstrings
 and on the site's "Accuracy and speed" page.
+
+``xent_ref.__version__`` is the version of the installed distribution
+``xent-ref``, read from its metadata; imported from a source checkout that
+is not installed, it is ``"0+unknown"`` (a PEP 440 local version that sorts
+below every release).
 """
+
+from importlib.metadata import PackageNotFoundError, version
 
 from xent_ref import distributions, grad, unification
 from xent_ref._classification import (
@@ -35,6 +42,11 @@ from xent_ref._scoring import (
     calibration_curve,
     expected_calibration_error,
 )
+
+try:
+    __version__: str = version("xent-ref")
+except PackageNotFoundError:
+    __version__ = "0+unknown"
 
 __all__ = [
     "binary_cross_entropy",

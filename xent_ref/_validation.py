@@ -19,6 +19,17 @@ Helpers and their contracts
     ``±inf`` is allowed (use :func:`check_finite` to refuse it). No copy is
     made when ``x`` is already a float64 ndarray, so the result may *be* the
     caller's array: never write into it.
+``as_float_input(x, name) -> (ndarray, dtype)``
+    :func:`as_float_array` of ``x`` and the dtype a loss of ``x`` returns
+    (:func:`result_dtype`), from one conversion.
+``result_dtype(dtype) -> dtype``
+    The dtype policy of the losses: a floating ``dtype`` is kept, anything
+    else (integers, booleans) gives float64.
+``input_result_dtype(x, name) -> dtype``
+    :func:`result_dtype` of ``x`` as NumPy converts it.
+``to_result_dtype(value, dtype)``
+    A float64 result (scalar or array) rounded once to ``dtype``; a value
+    beyond ``dtype``'s range becomes ``±inf``, its correct rounding.
 ``as_unit_interval_array(x, name) -> ndarray``
     :func:`as_float_array` then :func:`check_unit_interval` in one pass
     fewer (the range ``min`` also finds a NaN); for large target arrays.
@@ -71,13 +82,16 @@ from __future__ import annotations
 
 import numbers
 import operator
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "SUM_TOLERANCE",
     "REDUCTIONS",
     "as_float_array",
+    "as_float_input",
     "as_index_array",
     "as_unit_interval_array",
     "check_base",
@@ -87,9 +101,12 @@ __all__ = [
     "check_reduction",
     "check_same_shape",
     "check_unit_interval",
+    "input_result_dtype",
     "normalize_axis",
     "reduce",
+    "result_dtype",
     "sum_tolerance",
+    "to_result_dtype",
 ]
 
 #: Smallest accepted ``|sum(p) - 1|`` bound for a probability vector, the
@@ -102,7 +119,7 @@ SUM_TOLERANCE = 1e-6
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _asarray(x, name: str) -> np.ndarray:
+def _asarray(x: npt.ArrayLike, name: str) -> np.ndarray:
     try:
         return np.asarray(x)
     except ValueError as exc:
@@ -110,7 +127,7 @@ def _asarray(x, name: str) -> np.ndarray:
         raise ValueError(f"{name}: cannot be converted to an array ({exc})") from None
 
 
-def as_float_array(x, name: str) -> np.ndarray:
+def as_float_array(x: npt.ArrayLike, name: str) -> np.ndarray:
     """Return ``x`` as a float64 ndarray, refusing non-numeric input and NaN."""
     a = _asarray(x, name)
     if a.dtype.kind not in "biuf":
@@ -122,7 +139,35 @@ def as_float_array(x, name: str) -> np.ndarray:
     return a
 
 
-def as_index_array(x, name: str) -> np.ndarray:
+def result_dtype(dtype: npt.DTypeLike) -> np.dtype[Any]:
+    """The dtype of a loss of an input of ``dtype``: floating kept, anything else float64."""
+    dt = np.dtype(dtype)
+    return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
+def as_float_input(x: npt.ArrayLike, name: str) -> tuple[np.ndarray, np.dtype[Any]]:
+    """``x`` as float64 (see :func:`as_float_array`) and the dtype its loss is returned in."""
+    a = _asarray(x, name)
+    return as_float_array(a, name), result_dtype(a.dtype)
+
+
+def input_result_dtype(x: npt.ArrayLike, name: str) -> np.dtype[Any]:
+    """The dtype a loss whose first argument is ``x`` returns (see :func:`result_dtype`)."""
+    return result_dtype(_asarray(x, name).dtype)
+
+
+def to_result_dtype(value: Any, dtype: np.dtype[Any]) -> Any:
+    """The float64 ``value`` (a scalar or an array) rounded once to ``dtype``."""
+    if dtype == np.float64:
+        return value
+    # a value beyond dtype's range rounds to +-inf, its correct rounding
+    with np.errstate(over="ignore"):
+        if isinstance(value, np.ndarray):
+            return value.astype(dtype)
+        return dtype.type(value)
+
+
+def as_index_array(x: npt.ArrayLike, name: str) -> np.ndarray:
     """Return ``x`` as an integer ndarray; floats (even whole-valued) are refused."""
     a = _asarray(x, name)
     if a.dtype.kind not in "iu":
@@ -154,7 +199,7 @@ def check_unit_interval(a: np.ndarray, name: str) -> None:
             )
 
 
-def normalize_axis(axis, ndim: int, name: str = "axis") -> int:
+def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
     """Return ``axis`` as a non-negative int valid for ``ndim`` dimensions."""
     if isinstance(axis, bool):
         raise TypeError(f"{name}: must be an integer, got {axis!r}")
@@ -167,7 +212,7 @@ def normalize_axis(axis, ndim: int, name: str = "axis") -> int:
     return axis % ndim
 
 
-def sum_tolerance(n: int, dtype=np.float64) -> float:
+def sum_tolerance(n: int, dtype: npt.DTypeLike = np.float64) -> float:
     """Largest accepted ``|sum(p) - 1|`` for a probability vector of ``n`` entries of ``dtype``.
 
     ``max(SUM_TOLERANCE, n * eps)`` with ``eps`` the machine epsilon of
@@ -179,13 +224,13 @@ def sum_tolerance(n: int, dtype=np.float64) -> float:
     entries is held to 1e-6.
     """
     dtype = np.dtype(dtype)
-    eps = np.finfo(np.float64).eps
+    eps = float(np.finfo(np.float64).eps)
     if dtype.kind == "f":
         eps = max(eps, float(np.finfo(dtype).eps))
     return max(SUM_TOLERANCE, n * eps)
 
 
-def check_probabilities(p, name: str, *, axis) -> np.ndarray:
+def check_probabilities(p: npt.ArrayLike, name: str, *, axis: Any) -> np.ndarray:
     """Return ``p`` as float64 after checking it holds probability vectors along ``axis``."""
     dtype = _asarray(p, name).dtype
     a = as_float_array(p, name)
@@ -218,7 +263,7 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
-def check_base(base) -> float | None:
+def check_base(base: Any) -> float | None:
     """Return ``base`` as a float (or ``None``) after checking it is a valid log base."""
     if base is None:
         return None
@@ -230,7 +275,7 @@ def check_base(base) -> float | None:
     return b
 
 
-def check_reduction(reduction) -> str:
+def check_reduction(reduction: Any) -> str:
     """Return ``reduction`` after checking it is ``"mean"``, ``"sum"`` or ``"none"``."""
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(
@@ -239,7 +284,13 @@ def check_reduction(reduction) -> str:
     return reduction
 
 
-def reduce(loss: np.ndarray, reduction: str, *, weights=None, name: str = "reduction"):
+def reduce(
+    loss: np.ndarray,
+    reduction: str,
+    *,
+    weights: np.ndarray | None = None,
+    name: str = "reduction",
+) -> Any:
     """Reduce an elementwise loss; ``"mean"`` divides by the count or the total weight."""
     check_reduction(reduction)
     if reduction == "none":
@@ -257,7 +308,7 @@ def reduce(loss: np.ndarray, reduction: str, *, weights=None, name: str = "reduc
     return np.float64(total / denom)
 
 
-def as_unit_interval_array(x, name: str) -> np.ndarray:
+def as_unit_interval_array(x: npt.ArrayLike, name: str) -> np.ndarray:
     """Return ``x`` as float64 after checking every entry lies in [0, 1].
 
     The same as :func:`as_float_array` followed by :func:`check_unit_interval`,

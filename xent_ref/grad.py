@@ -27,10 +27,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from xent_ref._classification import (
     _binary_inputs,
     _ce_arguments,
+    _class_axis_back,
     _product,
     _smoothed_target,
     _weights,
@@ -57,10 +59,10 @@ def _divisor(reduction: str, denominator: float, why: str) -> float:
 
 
 def softmax_cross_entropy_grad(
-    logits,
-    target,
+    logits: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    weight=None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int | None = None,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
@@ -74,8 +76,8 @@ def softmax_cross_entropy_grad(
 
     Returns
     -------
-    ndarray, shape (N, C)
-        :math:`\partial L / \partial z`; rows of ignored samples are 0.
+    ndarray, the shape of ``logits``: (C,), (N, C) or (N, C, d1, ..., dk)
+        :math:`\partial L / \partial z`; the logits of ignored samples get 0.
 
     Raises
     ------
@@ -133,7 +135,9 @@ def softmax_cross_entropy_grad(
     [[-4.24835426e-18  4.24835426e-18]]
     """
     check_reduction(reduction)
-    z, y, q, w, kept, eps = _ce_arguments(logits, target, weight, ignore_index, label_smoothing)
+    z, y, q, w, kept, eps, shape, _ = _ce_arguments(
+        logits, target, weight, ignore_index, label_smoothing
+    )
     n, c = z.shape
     if q is not None:
         t = w * ((1 - eps) * q + eps / c)
@@ -155,7 +159,7 @@ def softmax_cross_entropy_grad(
     # An ignored row contributes nothing and is not required to have a softmax.
     rows = slice(None) if kept.all() else kept
     grad[rows] = _softmax_grad_rows(z[rows], t[rows])
-    return grad / divisor
+    return _class_axis_back(grad / divisor, np.shape(logits))
 
 
 def _softmax_grad_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -181,7 +185,12 @@ def _softmax_grad_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def binary_cross_entropy_with_logits_grad(
-    logits, target, *, weight=None, pos_weight=None, reduction: str = "mean"
+    logits: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
 ) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.binary_cross_entropy_with_logits` with respect to the logits.
 
@@ -245,7 +254,9 @@ def binary_cross_entropy_with_logits_grad(
     return grad / _divisor(reduction, z.size, "logits: has no elements")
 
 
-def mse_loss_grad(pred, target, *, reduction: str = "mean") -> np.ndarray:
+def mse_loss_grad(
+    pred: npt.ArrayLike, target: npt.ArrayLike, *, reduction: str = "mean"
+) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.mse_loss` with respect to the prediction.
 
     Parameters
@@ -291,8 +302,8 @@ def mse_loss_grad(pred, target, *, reduction: str = "mean") -> np.ndarray:
 
 
 def poisson_nll_loss_grad(
-    pred,
-    target,
+    pred: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
     log_input: bool = True,
     full: bool = False,
