@@ -1,13 +1,26 @@
 """Root conftest: sybil collects every snippet of the site and the package.
 
 See ``tests/sybil_config.py`` for what is collected and how it runs.
+
+It also keeps the browser tests honest and cheap to skip:
+
+* every test that drives Chromium is marked ``browser``, whichever file it is
+  in: a test that uses a Chromium fixture (``BROWSER_FIXTURES`` in
+  ``tests/browser_support.py``), directly or through another fixture, gets
+  the mark, so ``-m "not browser"`` (what ``make test-fast`` runs) never
+  starts a browser;
+* when the tests selected include a browser test and no browser can be found
+  (``tools/chromium.py``), the run stops before any test runs, with one line
+  that says how to get one.
 """
 
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
+from tests.browser_support import mark_browser_tests, stop_without_browser
 from tests.sybil_config import docs_sybil, package_sybil
 
 ROOT = Path(__file__).resolve().parent
@@ -23,3 +36,13 @@ settings.load_profile("xent")
 pytest_plugins = ["pytester"]
 
 pytest_collect_file = (docs_sybil(ROOT / "docs") + package_sybil(ROOT / "xent_ref")).pytest()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # tryfirst: the marks must be there before `-m` deselects.
+    mark_browser_tests(items)
+
+
+def pytest_collection_finish(session):
+    stop_without_browser(session)

@@ -28,12 +28,12 @@ import pytest
 import yaml
 
 from tests.browser_support import (
-    CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
     SUB_PATH,
     StaticSite,
     content_pages,
+    find_chromium,
     is_local,
     missing_site_message,
     page_html,
@@ -41,7 +41,7 @@ from tests.browser_support import (
     site_dir,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 NO_SITE = "<no site built>"
 PAGES = content_pages() or [NO_SITE]
@@ -84,16 +84,16 @@ def server(site):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-            "(`apt-get install chromium`; .ci/run installs it when missing). "
-            "Never `playwright install`.")
+    # The root conftest stops the run before any test when there is no
+    # browser, so this finds one.
+    path, how = find_chromium()
+    if path is None:
+        pytest.fail(how)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            executable_path=str(path), args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
 
