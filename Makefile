@@ -57,13 +57,17 @@ endef
 chromium: $(VENV)/.stamp-test
 	@$(BIN)/python tools/chromium.py ensure >/dev/null
 
+# One pytest-xdist worker per core; conftest.py keeps each test file in one
+# worker, except the browser suite, spread test by test.
+XDIST := -n auto --dist loadgroup
+
 test: $(VENV)/.stamp-test chromium html
-	$(call pytest,$(PYTEST_ARGS))
+	$(call pytest,$(XDIST) $(PYTEST_ARGS))
 
 # Everything that needs neither a browser nor a Sphinx build. New test files
 # are picked up by pytest's own discovery (testpaths in pyproject.toml).
 test-fast: $(VENV)/.stamp-test
-	$(call pytest,-m "not browser and not build" $(PYTEST_ARGS))
+	$(call pytest,$(XDIST) -m "not browser and not build" $(PYTEST_ARGS))
 
 serve: $(VENV)/.stamp-docs
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html

@@ -11,7 +11,10 @@ It also keeps the browser tests honest and cheap to skip:
   starts a browser;
 * when the tests selected include a browser test and no browser can be found
   (``tools/chromium.py``), the run stops before any test runs, with one line
-  that says how to get one.
+  that says how to get one;
+* under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), each
+  test file runs whole in one worker, except the browser suite, whose tests
+  (one per page, quiz, widget) are spread over the workers.
 """
 
 import os
@@ -38,10 +41,22 @@ pytest_plugins = ["pytester"]
 pytest_collect_file = (docs_sybil(ROOT / "docs") + package_sybil(ROOT / "xent_ref")).pytest()
 
 
+#: Test files whose tests pytest-xdist may spread over its workers one by one.
+#: Any other file runs whole in one worker: sybil runs a page's (or a
+#: module's) examples in order in one namespace, and a file's module-scoped
+#: fixtures (a Sphinx build, a browser thread) are then set up once.
+SPREAD = {"tests/test_browser.py"}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     # tryfirst: the marks must be there before `-m` deselects.
     mark_browser_tests(items)
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            path = item.nodeid.split("::", 1)[0]
+            if path not in SPREAD:
+                item.add_marker(pytest.mark.xdist_group(name=path))
 
 
 def pytest_collection_finish(session):
