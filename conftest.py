@@ -9,6 +9,8 @@ It also keeps the browser tests honest and cheap to skip:
   ``tests/browser_support.py``), directly or through another fixture, gets
   the mark, so ``-m "not browser"`` (what ``make test-fast`` runs) never
   starts a browser;
+* every test that runs a Sphinx build is marked ``build``, found from its
+  code (``tests/markers.py``), so ``make test-fast`` runs none;
 * when the tests selected include a browser test and no browser can be found
   (``tools/chromium.py``), the run stops before any test runs, with one line
   that says how to get one;
@@ -24,6 +26,7 @@ import pytest
 from hypothesis import settings
 
 from tests.browser_support import mark_browser_tests, stop_without_browser
+from tests.markers import mark_build_tests
 from tests.sybil_config import docs_sybil, package_sybil
 
 ROOT = Path(__file__).resolve().parent
@@ -52,6 +55,7 @@ SPREAD = {"tests/test_browser.py"}
 def pytest_collection_modifyitems(config, items):
     # tryfirst: the marks must be there before `-m` deselects.
     mark_browser_tests(items)
+    mark_build_tests(items)
     if config.pluginmanager.hasplugin("xdist"):
         for item in items:
             path = item.nodeid.split("::", 1)[0]

@@ -200,3 +200,44 @@ def test_test_fast_deselects_only_registered_markers():
     registered = {marker.split(":")[0] for marker in markers}
     used = set(re.findall(r"\b(?!not\b|and\b|or\b)(\w+)", expression))
     assert used and used <= registered, (used, registered)
+
+
+BUILD_TESTS = """
+import subprocess
+import sys
+
+import pytest
+
+
+def build(src):
+    return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", src, src + "/out"])
+
+
+@pytest.fixture
+def site():
+    return build
+
+
+def test_builds_a_site_through_a_fixture(site):
+    assert site
+
+
+def test_calls_the_builder_itself():
+    assert build
+
+
+def test_builds_nothing():
+    assert True
+"""
+
+
+def test_a_test_that_runs_sphinx_is_marked_build(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makeconftest(
+        "from tests.markers import mark_build_tests\n\n\n"
+        "def pytest_collection_modifyitems(items):\n    mark_build_tests(items)\n")
+    pytester.makeini("[pytest]\nmarkers =\n    build: runs a Sphinx build\n")
+    pytester.makepyfile(test_site=BUILD_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-m", "not build", "-v")
+    result.assert_outcomes(passed=1, deselected=2)
+    result.stdout.fnmatch_lines(["*test_builds_nothing PASSED*"])
