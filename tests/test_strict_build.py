@@ -144,7 +144,7 @@ TEXT_PAGE = """# {title}
 def test_incremental_build_equals_a_clean_build(tmp_path):
     from tools.check_reproducible import compare
 
-    pages = {name: TEXT_PAGE.format(title=name.title(), body=f"The {name} page.")
+    pages = {name: TEXT_PAGE.format(title=name.title(), body=f"The ${name}$ page.")
              for name in ("one", "two", "three")}
     pages["cell"] = PAGE.format(title="Cell", value=1)
     src = site(tmp_path, pages)
@@ -152,7 +152,8 @@ def test_incremental_build_equals_a_clean_build(tmp_path):
     first = build(src, out)
     assert first.returncode == 0, first.stdout + first.stderr
 
-    (src / "two.md").write_text(TEXT_PAGE.format(title="Two", body="The edited two page."))
+    # Math, so that the edited page loads MathJax from _static.
+    (src / "two.md").write_text(TEXT_PAGE.format(title="Two", body="The edited $x^2$ page."))
     again = build(src, out)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "writing output... [" in again.stdout and "one" not in [
