@@ -59,7 +59,7 @@ chromium: $(VENV)/.stamp-test
 
 # One pytest-xdist worker per core; conftest.py keeps each test file in one
 # worker, except the browser suite, spread test by test.
-XDIST := -n auto --dist loadgroup
+XDIST := -n auto
 
 test: $(VENV)/.stamp-test chromium html
 	$(call pytest,$(XDIST) $(PYTEST_ARGS))

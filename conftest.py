@@ -14,7 +14,7 @@ It also keeps the browser tests honest and cheap to skip:
 * when the tests selected include a browser test and no browser can be found
   (``tools/chromium.py``), the run stops before any test runs, with one line
   that says how to get one;
-* under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), each
+* under pytest-xdist (``make test`` runs ``-n auto``), each
   test file runs whole in one worker, except the browser suite, whose tests
   (one per page, quiz, widget) are spread over the workers.
 """
@@ -48,7 +48,25 @@ pytest_collect_file = (docs_sybil(ROOT / "docs") + package_sybil(ROOT / "xent_re
 #: Any other file runs whole in one worker: sybil runs a page's (or a
 #: module's) examples in order in one namespace, and a file's module-scoped
 #: fixtures (a Sphinx build, a browser thread) are then set up once.
-SPREAD = {"tests/test_browser.py"}
+SPREAD = frozenset({"tests/test_browser.py"})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    # xdist's own --dist loadgroup cannot do this under pytest 9: it renames
+    # nodes through Node._nodeid, which pytest 9 no longer reads. A
+    # LoadScopeScheduling whose scope is the file does, for the default
+    # --dist load.
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD else path
+
+    return FileScheduling(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -56,11 +74,6 @@ def pytest_collection_modifyitems(config, items):
     # tryfirst: the marks must be there before `-m` deselects.
     mark_browser_tests(items)
     mark_build_tests(items)
-    if config.pluginmanager.hasplugin("xdist"):
-        for item in items:
-            path = item.nodeid.split("::", 1)[0]
-            if path not in SPREAD:
-                item.add_marker(pytest.mark.xdist_group(name=path))
 
 
 def pytest_collection_finish(session):
