@@ -27,6 +27,7 @@ from hypothesis import settings
 
 from tests.browser_support import mark_browser_tests, stop_without_browser
 from tests.markers import mark_build_tests
+from tools.chromium import find_chromium
 from tests.sybil_config import docs_sybil, package_sybil
 
 ROOT = Path(__file__).resolve().parent
@@ -74,6 +75,19 @@ def pytest_collection_modifyitems(config, items):
     # tryfirst: the marks must be there before `-m` deselects.
     mark_browser_tests(items)
     mark_build_tests(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    # With no browser, run in one process even if -n was given (unless -m
+    # leaves the browser tests out, as `make test-fast` does): a worker
+    # cannot end the session cleanly, and this process can stop it with one
+    # line if the tests selected need a browser (or run them if they don't).
+    if (getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
+            and "not browser" not in (config.option.markexpr or "")):
+        if find_chromium()[0] is None:
+            config.option.dist = "no"
+            config.option.numprocesses = None
 
 
 def pytest_collection_finish(session):
