@@ -14,9 +14,9 @@ It also keeps the browser tests honest and cheap to skip:
 * when the tests selected include a browser test and no browser can be found
   (``tools/chromium.py``), the run stops before any test runs, with one line
   that says how to get one;
-* under pytest-xdist (``make test`` runs ``-n auto``), each
-  test file runs whole in one worker, except the browser suite, whose tests
-  (one per page, quiz, widget) are spread over the workers.
+* under pytest-xdist (``make test`` runs ``-n auto``), each test file runs
+  whole in one worker, except the browser suite, whose tests (one per page,
+  quiz, widget) are spread over the workers.
 """
 
 import os
@@ -27,8 +27,8 @@ from hypothesis import settings
 
 from tests.browser_support import mark_browser_tests, stop_without_browser
 from tests.markers import mark_build_tests
-from tools.chromium import find_chromium
 from tests.sybil_config import docs_sybil, package_sybil
+from tools.chromium import find_chromium
 
 ROOT = Path(__file__).resolve().parent
 
