@@ -15,14 +15,15 @@ export PYTHONHASHSEED := 0
 # Doctrees go beside the site, not into it: _build/html is what gets published.
 SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html $(SPHINXOPTS)
 
-.PHONY: help html test serve clean distclean bench reproducible
+.PHONY: help html test test-fast chromium serve clean distclean bench reproducible
 
 help:
 	@echo "make html          build the site strictly into $(BUILDDIR)/html"
-	@echo "make test          build the site, then run every test"
+	@echo "make test          find (or, as root, install) Chromium, build the site, run every test"
+	@echo "make test-fast     package tests, docstring examples and doc snippets: no browser, no build"
 	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
 	@echo "make bench         speed, memory and accuracy benchmark"
-	@echo "make reproducible  two clean builds must be byte-identical"
+	@echo "make reproducible  two clean builds, and an incremental one, must be byte-identical"
 	@echo "make clean         remove build output (keeps .venv)"
 	@echo "make distclean     remove build output and .venv"
 
@@ -44,8 +45,29 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-docs
 html: $(VENV)/.stamp-docs
 	$(SPHINXBUILD)
 
-test: $(VENV)/.stamp-test html
-	$(BIN)/python -m pytest
+# pytest exits 5 when it collected no test at all: say so, then fail.
+define pytest
+	@$(BIN)/python -m pytest $(1); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5)" >&2; fi; \
+	exit $$status
+endef
+
+# The browser first: with none found (and none installable) the run stops
+# here, before the build, with one line saying how to get one.
+chromium: $(VENV)/.stamp-test
+	@$(BIN)/python tools/chromium.py ensure >/dev/null
+
+# One pytest-xdist worker per core; conftest.py keeps each test file in one
+# worker, except the browser suite, spread test by test.
+XDIST := -n auto
+
+test: $(VENV)/.stamp-test chromium html
+	$(call pytest,$(XDIST) $(PYTEST_ARGS))
+
+# Everything that needs neither a browser nor a Sphinx build. New test files
+# are picked up by pytest's own discovery (testpaths in pyproject.toml).
+test-fast: $(VENV)/.stamp-test
+	$(call pytest,$(XDIST) -m "not browser and not build" $(PYTEST_ARGS))
 
 serve: $(VENV)/.stamp-docs
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
@@ -53,10 +75,11 @@ serve: $(VENV)/.stamp-docs
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py
 
-# --serial: two builds side by side each start Jupyter kernels, whose TCP
-# ports can collide (jupyter_client picks a free port, then the kernel binds it).
+# A clean build, an edit to one page and an incremental build, against a clean
+# build of the edited tree. The two clean builds run side by side: the kernels
+# talk over IPC (conf.py), so they cannot race for a TCP port.
 reproducible: $(VENV)/.stamp-docs
-	$(BIN)/python tools/check_reproducible.py --serial
+	$(BIN)/python tools/check_reproducible.py
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -52,7 +52,13 @@ templates_path: list[str] = []
 # cross-reference into a warning, hence an error.
 nitpicky = True
 numfig = True
-math_numfig = True
+# Equations are numbered per page: (1), (2), ... restart on every page, as in
+# a paper. Sphinx's default math_numfig = True takes equation numbers from the
+# numfig counters, which are per section number; no toctree here is
+# :numbered:, so every page has the same (empty) section number and one
+# counter ran across the whole site. With it off, the math domain numbers
+# each page's equations on their own.
+math_numfig = False
 math_eqref_format = "({number})"
 
 # --- MyST and MyST-NB -----------------------------------------------------
@@ -179,6 +185,46 @@ def _offer_ipynb_download(app, pagename, templatename, context, doctree):
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def _execute_over_ipc() -> None:
+    """Run the pages' Jupyter kernels over the IPC transport, not TCP.
+
+    Over TCP, ipykernel 7.x logs "Kernel is running over TCP without
+    encryption" for every kernel it starts, so once per executed page
+    (https://github.com/ipython/ipykernel/pull/1515 added the warning; its
+    advice is the IPC transport or CurveZMQ keys). Over IPC the kernel and the
+    build talk through Unix sockets in Jupyter's private runtime directory:
+    nothing listens on a port, so there is nothing to warn about, and two
+    builds side by side cannot race for the same free port.
+
+    The transport is a setting of jupyter_client's KernelManager, which
+    nbclient's NotebookClient creates with its own traitlets config.
+    MyST-NB 1.4's cache executor (``myst_nb.core.execute.cache``) calls
+    jupyter-cache's ``single_nb_execution``, which passes extra keywords on to
+    the NotebookClient, but MyST-NB passes none and has no setting for them
+    (no upstream issue asks for one yet). So the function that module calls
+    is wrapped to pass the config.
+
+    The sockets' path prefix (``KernelManager.ip`` for IPC) must be absolute:
+    its default is relative, and the kernel runs in the page's directory
+    while the build runs in the repository's, so they would not meet.
+    """
+    import functools
+
+    from jupyter_core.paths import jupyter_runtime_dir
+    from myst_nb.core.execute import cache
+    from traitlets.config import Config
+
+    if isinstance(cache.single_nb_execution, functools.partial):
+        return
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # jupyter_client numbers the sockets after the prefix, skipping numbers in use.
+    prefix = runtime / f"xent-build-{os.getpid()}"
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(prefix)}})
+    cache.single_nb_execution = functools.partial(cache.single_nb_execution, config=config)
+
+
 def setup(app):
     # Run before sphinx-book-theme builds its header buttons (priority 500).
     app.connect("html-page-context", _offer_ipynb_download, priority=400)
+    _execute_over_ipc()

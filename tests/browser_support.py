@@ -16,10 +16,38 @@ import threading
 import urllib.parse
 from pathlib import Path
 
+from tools.chromium import find_chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 
-# Debian's chromium, never a browser downloaded by `playwright install`.
-CHROMIUM = Path("/usr/bin/chromium")
+# How the browser is found (``$XENT_CHROMIUM``, then the PATH, then
+# Playwright's own) lives in tools/chromium.py, which `make test` and
+# .ci/run also use.
+#: Fixtures that start or hand out Chromium, in any test file.
+BROWSER_FIXTURES = frozenset({"browser", "chromium"})
+
+
+def mark_browser_tests(items) -> None:
+    """Mark ``browser`` every test that uses a fixture of BROWSER_FIXTURES, directly or not."""
+    import pytest
+
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+def stop_without_browser(session) -> None:
+    """End the session before any test runs if it would drive a browser there is none of."""
+    import pytest
+
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("browser") for item in session.items):
+        path, why = find_chromium()
+        if path is None:
+            pytest.exit(why, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

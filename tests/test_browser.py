@@ -1,15 +1,16 @@
 """The built site, driven in a real browser.
 
 `make test` builds ``_build/html`` first; these tests serve it on 127.0.0.1
-under a sub-path (as GitHub Pages serves a project site) and drive Debian's
-Chromium with Playwright. Set XENT_SITE_DIR to test another build.
+under a sub-path (as GitHub Pages serves a project site) and drive Chromium
+(found by tools/chromium.py) with Playwright. Set XENT_SITE_DIR to test
+another build.
 
 Pages, quizzes, explorations and code blocks are found in the build, so
 whatever anyone adds is checked without editing this file. One browser
-serves the whole module: each content page is opened once, in one tab, and
-every per-page check runs on that load; the checks that click (quiz,
-explorations, copy buttons) share a second tab; the checks that change what
-the browser stores (dark mode) get a fresh profile each.
+serves the whole session (one per pytest-xdist worker), and every test gets
+a fresh browser context, so no test sees what another stored. Each content
+page is opened once, by ``test_page``, and every per-page check runs on that
+load as a subtest of its own.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ import pytest
 import yaml
 
 from tests.browser_support import (
-    CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
     SUB_PATH,
     StaticSite,
     content_pages,
+    find_chromium,
     is_local,
     missing_site_message,
     page_html,
@@ -41,7 +42,7 @@ from tests.browser_support import (
     site_dir,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 NO_SITE = "<no site built>"
 PAGES = content_pages() or [NO_SITE]
@@ -84,16 +85,16 @@ def server(site):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-            "(`apt-get install chromium`; .ci/run installs it when missing). "
-            "Never `playwright install`.")
+    # The root conftest stops the run before any test when there is no
+    # browser, so this finds one.
+    path, how = find_chromium()
+    if path is None:
+        pytest.fail(how)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            executable_path=str(path), args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
 
@@ -213,38 +214,18 @@ def open_page(browser, server):
         context.close()
 
 
-@pytest.fixture(scope="module")
-def tour(browser):
-    """One browser context for the tour of the site; it may read the clipboard."""
+@pytest.fixture
+def fresh_tab(browser, server) -> Tab:
+    """A tab in a new, empty browser context (it may use the clipboard), closed after the test."""
     context = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
-    yield context
+    yield Tab(context.new_page(), server)
     context.close()
-
-
-@pytest.fixture(scope="module")
-def audit_tab(tour, server) -> Tab:
-    return Tab(tour.new_page(), server)
-
-
-@pytest.fixture(scope="module")
-def feature_tab(tour, server) -> Tab:
-    """A second tab, for the checks that click: the audit tab keeps its page."""
-    return Tab(tour.new_page(), server)
-
-
-@pytest.fixture(scope="module", params=PAGES)
-def loaded(request, audit_tab) -> Visit:
-    """Each content page, opened once for all the per-page checks below."""
-    rel = request.param
-    if rel == NO_SITE:
-        pytest.fail(missing_site_message() or "the built site has no content page")
-    return audit_tab.open(rel)
 
 
 # --- Every page: one load, four checks ----------------------------------------
 
 
-def test_page_loads_cleanly_and_stays_home(loaded):
+def check_page_loads_cleanly_and_stays_home(loaded: Visit) -> None:
     """No console error, no failed request, no request to another host."""
     assert loaded.requests, "the page made no request at all"
     assert not loaded.console_errors, "\n".join(loaded.console_errors)
@@ -252,7 +233,7 @@ def test_page_loads_cleanly_and_stays_home(loaded):
     assert not loaded.foreign(), f"requests leaving {loaded.origin}:\n" + "\n".join(loaded.foreign())
 
 
-def test_math_is_typeset(loaded):
+def check_math_is_typeset(loaded: Visit) -> None:
     """Math in the page's HTML is typeset by MathJax, without a TeX error.
 
     A page without math must show no raw TeX delimiters either: a formula
@@ -280,7 +261,7 @@ def test_math_is_typeset(loaded):
     assert not report["raw"], f"raw TeX in the text: {report['raw']}"
 
 
-def test_full_page_screenshot(loaded):
+def check_full_page_screenshot(loaded: Visit) -> None:
     """A full-page screenshot of each page, in _build/screenshots/ for review."""
     out = screenshot_dir() / (loaded.rel.removesuffix(".html").replace("/", "__") + ".png")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -306,20 +287,35 @@ def axe_report(violations: list[dict]) -> str:
         for v in violations)
 
 
-def test_accessibility_axe(loaded):
+def check_accessibility_axe(loaded: Visit) -> None:
     """axe-core finds no serious or critical violation (light mode)."""
     violations = axe_blocking(loaded.page)
     assert not violations, axe_report(violations)
 
 
+PAGE_CHECKS = (check_page_loads_cleanly_and_stays_home, check_math_is_typeset,
+               check_full_page_screenshot, check_accessibility_axe)
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page(fresh_tab, rel, subtests):
+    """Each content page, loaded once; each per-page check is a subtest on that load."""
+    if rel == NO_SITE:
+        pytest.fail(missing_site_message() or "the built site has no content page")
+    visit = fresh_tab.open(rel)
+    for check in PAGE_CHECKS:
+        with subtests.test(msg=check.__name__.removeprefix("check_")):
+            check(visit)
+
+
 # --- Site-wide features ------------------------------------------------------
 
 
-def test_math_speech_rules_load_from_the_site(feature_tab):
+def test_math_speech_rules_load_from_the_site(fresh_tab):
     """MathJax's speech engine, which a reader can switch on from the math menu,
     loads its rules from the site: SRE's built-in CDN address is never used."""
     rel = sorted(MATH_PAGES)[0] if MATH_PAGES else "index.html"
-    visit = feature_tab.open(rel)
+    visit = fresh_tab.open(rel)
     speech = visit.page.evaluate("""async () => {
         await MathJax.loader.load('a11y/explorer');
         const sre = MathJax._.a11y.sre.Sre;
@@ -429,10 +425,10 @@ def test_the_final_quiz_page_has_a_quiz():
 
 
 @pytest.mark.parametrize("rel", QUIZ_PAGES or ["<no quiz on the site>"])
-def test_quiz_answers_back(feature_tab, rel):
+def test_quiz_answers_back(fresh_tab, rel):
     """Every question: a wrong choice says so, the right one says correct, with the explanation."""
     assert rel in QUIZ_PAGES, "no page of the built site has a {quiz}"
-    visit = feature_tab.open(rel)
+    visit = fresh_tab.open(rel)
     page = visit.page
     names = page.eval_on_selector_all("[data-xent-quiz]", "els => els.map(e => e.dataset.xentQuiz)")
     assert names
@@ -563,12 +559,12 @@ CHECKS = {"softmax": check_softmax, "bce": check_bce, "kl": check_kl}
 
 
 @pytest.mark.parametrize(("rel", "kind"), EXPLORATIONS or [("<no exploration on the site>", "")])
-def test_exploration_matches_xr(feature_tab, rel, kind):
+def test_exploration_matches_xr(fresh_tab, rel, kind):
     """Moving the controls updates the shown values, which match xent_ref."""
     import xent_ref as xr
 
     assert kind in CHECKS, f"no exploration on the site, or an unknown kind {kind!r}"
-    visit = feature_tab.open(rel)
+    visit = fresh_tab.open(rel)
     for root in visit.page.locator(f'[data-xent-explore="{kind}"]').all():
         root.scroll_into_view_if_needed()
         CHECKS[kind](visit.page, root, xr)
@@ -620,9 +616,9 @@ def copy_block(page, block, *, in_tab: bool = False) -> str:
 
 
 @pytest.fixture
-def clipboard_page(feature_tab):
+def clipboard_page(fresh_tab):
     def _open(rel: str) -> Visit:
-        visit = feature_tab.open(rel)
+        visit = fresh_tab.open(rel)
         # Hidden inputs (hide-input cells) are code a reader can copy too.
         visit.page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
         return visit

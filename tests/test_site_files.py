@@ -25,6 +25,8 @@ import pytest
 
 from tests.browser_support import NOT_CONTENT, content_pages, missing_site_message, site_dir
 
+pytestmark = pytest.mark.build
+
 PAGES = content_pages() or ["<no site built>"]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -7,10 +7,15 @@ HTML as it is written:
 * pydata-sphinx-theme's sidebar wraps each expandable entry's children in
   ``<details>`` whose ``<summary>`` holds only a chevron icon, so a screen
   reader announces a nameless button (axe: ``summary-name``). Each such
-  summary gets ``aria-label="Sub-pages of <entry title>"``.
+  summary gets ``aria-label="Sub-pages of <entry title>"``: the theme's
+  ``generate_toctree_html`` (0.20.0) is wrapped for this, page by page. No
+  pydata-sphinx-theme issue tracks it; the same markup and the same axe rule
+  are worked around downstream in
+  https://github.com/pytorch/pytorch_sphinx_theme/pull/234.
 * docutils writes a bibliography as ``<div role="list">`` of
   ``<div role="doc-biblioentry">``. A list must hold list items, and DPUB-ARIA
-  1.1 deprecates ``doc-biblioentry`` (axe: ``aria-required-children``,
+  1.1 deprecates ``doc-biblioentry`` for that reason
+  (https://github.com/w3c/dpub-aria/pull/22; axe: ``aria-required-children``,
   critical). The entries become ``role="listitem"``.
 
 Both touch only the markup those tools emit, so other markup passes through

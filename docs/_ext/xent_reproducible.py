@@ -14,6 +14,28 @@ difference between clean builds of one tree, both fixed here:
   random id when MyST-NB reads a page. After the build, each downloadable
   notebook in ``_sources/`` gets numbered cell ids (``cell-0``, ``cell-1``,
   ...) and the same merged stream outputs as its page.
+
+And an incremental build gives the same site as a clean one:
+
+* **The sitemap lists every page.** sphinx-sitemap collects the pages as
+  they are written, so after an incremental build ``sitemap.xml`` lists only
+  the pages that run rewrote (https://github.com/jdillard/sphinx-sitemap/issues/13).
+  Before it writes the file, every page of the project that this run did not
+  write is added through sphinx-sitemap's own function, and the list is
+  sorted, so the sitemap depends only on the sources.
+* **Every page links MyST-NB's stylesheet and MathJax the same way.**
+  Sphinx adds ``?v=<checksum>`` to a stylesheet's or script's link only if
+  the file is already in ``_static`` when the page is written. MyST-NB (1.4)
+  copies its ``mystnb.<hash>.css`` there, and sphinx-mathjax-offline (0.0.2)
+  its ``mathjax/``, only on ``build-finished``, after the pages. So a clean
+  build linked them without the checksum, and an incremental build (which
+  finds the files the previous one left) with it. Both are copied as soon as
+  the pages are read, so every build links them with the checksum.
+* **No stale social card.** sphinxext-opengraph (0.13) draws each page's
+  preview card to ``_images/social_previews/summary_<page>_<hash>.png``, the
+  hash taken from the card's text; after an edit the new card is written and
+  the old one stays, referenced by no page. Cards no page references are
+  removed.
 """
 
 from __future__ import annotations
@@ -94,10 +116,75 @@ def normalise_downloads(app, exception) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def _record_written(app, pagename, templatename, context, doctree) -> None:
+    app.xent_written_pages.add(pagename)
+
+
+def _reset_written(app) -> None:
+    app.xent_written_pages = set()
+
+
+def complete_sitemap(app, exception) -> None:
+    """Give sphinx-sitemap every page, not only those this run wrote, in sorted order.
+
+    Runs on ``build-finished`` before sphinx-sitemap writes the file (its
+    handler has the default priority, 500).
+    """
+    links = getattr(app, "sitemap_links", None)
+    if exception is not None or links is None or app.builder.format != "html":
+        return
+    from sphinx_sitemap import add_html_link
+
+    for docname in sorted(app.env.found_docs - app.xent_written_pages):
+        add_html_link(app, docname, None, {}, None)
+    entries = []
+    while not links.empty():
+        entries.append(links.get_nowait())
+    for entry in sorted(set(entries), key=lambda e: (e[0], e[1] or "")):
+        links.put(entry)
+
+
+def copy_late_static_files(app, env) -> None:
+    """Put MyST-NB's stylesheet and MathJax in ``_static`` before any page is written."""
+    if app.builder.format != "html":
+        return
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    (Path(app.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+    mathjax = app.extensions.get("sphinx-mathjax-offline")
+    if mathjax is not None:
+        mathjax.module.copy_mathjax_files(app, None)
+
+
+SOCIAL_CARD = re.compile(r"_images/social_previews/([^\"'\s<>/]+\.png)")
+
+
+def remove_stale_social_cards(app, exception) -> None:
+    """Delete the preview cards that no page of the site references any more."""
+    cards = Path(app.outdir) / "_images" / "social_previews"
+    if exception is not None or app.builder.format != "html" or not cards.is_dir():
+        return
+    used = set()
+    for page in Path(app.outdir).rglob("*.html"):
+        used.update(SOCIAL_CARD.findall(page.read_text(encoding="utf-8", errors="replace")))
+    for card in cards.glob("*.png"):
+        if card.name not in used:
+            card.unlink()
+
+
 def setup(app) -> dict[str, Any]:
     from myst_nb.core import render
 
-    # MyST-NB calls render.coalesce_streams when nb_merge_streams is on.
+    # MyST-NB calls render.coalesce_streams when nb_merge_streams is on. It
+    # rstrips each chunk and ends it with a newline before joining, so where
+    # the kernel's timer cut a stream shows up as blank lines:
+    # https://github.com/executablebooks/MyST-NB/issues/664
     render.coalesce_streams = merge_streams
     app.connect("build-finished", normalise_downloads)
+    app.connect("builder-inited", _reset_written)
+    app.connect("html-page-context", _record_written)
+    app.connect("build-finished", complete_sitemap, priority=400)
+    app.connect("env-updated", copy_late_static_files)
+    app.connect("build-finished", remove_stale_social_cards)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
