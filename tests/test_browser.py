@@ -479,6 +479,14 @@ def assert_shown(text: str, exact: float, what: str) -> None:
         f"{what}: shows {text!r}, xr gives {exact!r}")
 
 
+def assert_probability_shown(text: str, exact: float, complement: float, what: str) -> None:
+    """A probability as the BCE widget shows it: a number, or "1 − c" within 0.001 of 1."""
+    if text.strip().startswith("1 \u2212 "):
+        assert_shown(text.strip()[4:], complement, f"{what}, shown as 1 - complement")
+    else:
+        assert_shown(text, exact, what)
+
+
 def slide(page, slider, key: str, times: int = 1) -> float:
     """Move a range input with the keyboard, as a reader would; its new value."""
     slider.focus()
@@ -516,7 +524,8 @@ def check_bce(page, root, xr) -> None:
     for key, times in (("Home", 1), ("End", 1), ("ArrowLeft", 75), ("ArrowLeft", 13)):
         z = slide(page, slider, key, times)
         assert_shown(role("z-value"), z, "z")
-        assert_shown(role("p"), xr.sigmoid(z), f"sigmoid({z})")
+        assert_probability_shown(role("q"), xr.sigmoid(z), xr.sigmoid(-z), f"sigmoid({z})")
+        assert_probability_shown(role("q-complement"), xr.sigmoid(-z), xr.sigmoid(z), f"sigmoid({-z})")
         for y in (1, 0):
             loss = xr.binary_cross_entropy_with_logits(np.array([z]), np.array([float(y)]))
             assert_shown(role(f"loss-{y}"), loss, f"BCE(z={z}, y={y})")
@@ -528,15 +537,15 @@ def check_kl(page, root, xr) -> None:
 
     def weights(dist):
         return np.array([float(root.locator(f'input[data-role="w{dist}-{i}"]').input_value())
-                         for i in range(1, 5)])
+                         for i in range(4)])
 
     def compare(unit: str) -> None:
         base = 2 if unit == "bits" else None
         p, q = weights("p"), weights("q")
         p, q = p / p.sum(), q / q.sum()
         for i in range(4):
-            assert_shown(role(f"p-{i + 1}"), p[i], f"P({i + 1})")
-            assert_shown(role(f"q-{i + 1}"), q[i], f"Q({i + 1})")
+            assert_shown(role(f"p-{i}"), p[i], f"P({i})")
+            assert_shown(role(f"q-{i}"), q[i], f"Q({i})")
         where = f"P={p}, Q={q}, {unit}"
         assert role("h-p").endswith(unit)
         assert_shown(role("h-p"), xr.entropy(p, base=base), f"H(P), {where}")
@@ -545,13 +554,13 @@ def check_kl(page, root, xr) -> None:
         assert_shown(role("kl-qp"), xr.kl_divergence(q, p, base=base), f"KL(Q||P), {where}")
 
     compare("nats")
-    slide(page, root.locator('input[data-role="wp-4"]'), "ArrowRight", 6)
-    slide(page, root.locator('input[data-role="wq-1"]'), "ArrowLeft", 2)
+    slide(page, root.locator('input[data-role="wp-3"]'), "ArrowRight", 6)
+    slide(page, root.locator('input[data-role="wq-0"]'), "ArrowLeft", 2)
     compare("nats")
     root.locator('select[data-role="unit"]').select_option("bits")
     compare("bits")
     # Q gives 0 to an outcome P can produce: cross-entropy and KL are +inf.
-    slide(page, root.locator('input[data-role="wq-2"]'), "Home")
+    slide(page, root.locator('input[data-role="wq-1"]'), "Home")
     compare("bits")
 
 

@@ -28,11 +28,11 @@ import numpy as np
 import pytest
 
 import xent_ref as xr
+from tools.chromium import find_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "docs" / "_static" / "xent-explore.js"
 CSS = ROOT / "docs" / "_static" / "xent.css"
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -93,7 +93,8 @@ class BrowserThread:
             from playwright.sync_api import sync_playwright
 
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                path, _ = find_chromium()
+                browser = pw.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
                 self._ready.set_result(None)
                 while (job := self._jobs.get()) is not None:
                     check, future = job
@@ -165,8 +166,8 @@ class Node:
 
 @pytest.fixture(scope="module")
 def chromium():
-    """A :class:`BrowserThread`, or None when Debian's chromium is not installed."""
-    if not CHROMIUM.exists():
+    """A :class:`BrowserThread`, or None when no Chromium is found (tools/chromium.py)."""
+    if find_chromium()[0] is None:
         yield None
         return
     thread = BrowserThread()

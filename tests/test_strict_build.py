@@ -118,6 +118,8 @@ def test_input_change_moves_the_execution_cache(tmp_path):
     spec.loader.exec_module(conf)
     assert ROOT / "xent_ref" in conf.EXECUTION_INPUTS
     assert ROOT / "benchmarks" / "results.json" in conf.EXECUTION_INPUTS
+    assert ROOT / "benchmarks" / "summary.py" in conf.EXECUTION_INPUTS
+    assert ROOT / "docs" / "reference" / "xent-golden-vectors-v1.json" in conf.EXECUTION_INPUTS
 
     package = tmp_path / "xent_ref"
     shutil.copytree(ROOT / "xent_ref", package, ignore=shutil.ignore_patterns("__pycache__"))
