@@ -20,7 +20,7 @@ SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR
 help:
 	@echo "make html          build the site strictly into $(BUILDDIR)/html"
 	@echo "make test          find (or, as root, install) Chromium, build the site, run every test"
-	@echo "make test-fast     package tests, docstring examples and doc snippets: no browser, no build"
+	@echo "make test-fast     type check, package tests, docstring examples and doc snippets: no browser, no build"
 	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
 	@echo "make bench         speed, memory and accuracy benchmark"
 	@echo "make reproducible  two clean builds, and an incremental one, must be byte-identical"
@@ -67,6 +67,7 @@ test: $(VENV)/.stamp-test chromium html
 # Everything that needs neither a browser nor a Sphinx build. New test files
 # are picked up by pytest's own discovery (testpaths in pyproject.toml).
 test-fast: $(VENV)/.stamp-test
+	$(BIN)/python -m mypy
 	$(call pytest,$(XDIST) -m "not browser and not build" $(PYTEST_ARGS))
 
 serve: $(VENV)/.stamp-docs

@@ -102,10 +102,11 @@ def map_row_blocks(
             return np.float64(math.fsum(sums))
         except OverflowError:
             return np.float64(sum(sums))
-    out = None
+    out: np.ndarray | None = None
     for start in starts:
         rows = block(start)
         if out is None:
             out = np.empty((n_rows,) + rows.shape[1:], dtype=rows.dtype)
         out[start : start + rows.shape[0]] = rows
+    assert out is not None  # starts is never empty
     return out
