@@ -38,6 +38,8 @@ extensions = [
     "xent_quiz",
     "xent_explore",
     "xent_reading_time",
+    # Equations are numbered per page: a reference to another page names it.
+    "xent_eqref",
     # Build-time fixes to the theme's HTML for the accessibility audit.
     "xent_a11y",
     # Deterministic notebook downloads and stream output (make reproducible).
