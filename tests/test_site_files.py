@@ -378,3 +378,17 @@ def test_notebook_page_downloads_as_ipynb_and_md(site, page):
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     assert code, f"{page}.ipynb has no code cells"
     assert any(cell["outputs"] for cell in code), f"{page}.ipynb was not executed"
+
+
+def test_an_equation_on_another_page_is_referred_to_with_its_page(site):
+    """Equations are numbered per page: "(2)" alone would be ambiguous across pages."""
+    text = (site / "chain" / "kl-divergence.html").read_text(encoding="utf-8")
+    foreign = re.search(
+        r'href="entropy\.html#equation-chain-entropy-cross-entropy"[^>]*>.*?</a>([^<]*)', text, re.S
+    )
+    assert foreign, "no reference to the entropy page's cross-entropy equation"
+    assert foreign.group(1).startswith(" on the page \u201c"), foreign.group(1)[:40]
+    # a reference to an equation on the same page gets no page name
+    own = re.search(r'href="#equation-chain-kl-[\w-]+"[^>]*>.*?</a>([^<]*)', text, re.S)
+    assert own, "no reference to one of the page's own equations"
+    assert "on the page" not in own.group(1)
