@@ -27,19 +27,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 import xent_ref as xr
+from tests.test_new_records import _inputs as new_family_inputs
 from xent_ref._classification import hinge_loss
 from xent_ref.unification import (
     RECORDS,
+    beta_nll,
     check,
+    gamma_nll,
+    gaussian_mixture_nll,
     huber_normaliser,
     likelihood_check,
+    negative_binomial_nll,
+    student_t_nll,
     table_rows,
     to_markdown,
+    von_mises_nll,
 )
 
 BY_NAME = {r.name: r for r in RECORDS}
 NLL_RECORDS = [r for r in RECORDS if r.is_nll]
 NOT_NLL = [r for r in RECORDS if not r.is_nll]
+# The rows whose loss torch has; the six newer families (xr.unification's
+# textbook NLLs) are checked against scipy.stats in tests/test_new_records.py.
+TORCH_RECORDS = [r for r in NLL_RECORDS if not r.name.startswith("unification.")]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -60,6 +70,13 @@ def test_records_cover_every_loss_of_the_api():
         xr.poisson_nll_loss,
         xr.sigmoid_focal_loss,
         hinge_loss,
+        # The six newer families: textbook NLLs of xr.unification.
+        student_t_nll,
+        gamma_nll,
+        beta_nll,
+        negative_binomial_nll,
+        von_mises_nll,
+        gaussian_mixture_nll,
     }
     assert {r.loss for r in RECORDS} == losses
     assert len({r.name for r in RECORDS}) == len(RECORDS)
@@ -116,6 +133,8 @@ def _inputs(name: str, rng: np.random.Generator, n: int) -> tuple:
         rate = rng.exponential(3.0, size=n)
         rate[rng.uniform(size=n) < 0.1] = 0.0
         return rate, rng.poisson(rate).astype(np.float64)
+    if name.startswith("unification."):  # the six newer families
+        return new_family_inputs(name, rng, n)
     raise KeyError(name)
 
 
@@ -240,7 +259,7 @@ def _torch_and_scipy(rec, inputs):
     raise KeyError(rec.name)
 
 
-@pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
+@pytest.mark.parametrize("rec", TORCH_RECORDS, ids=lambda r: r.name)
 def test_relation_holds_between_torch_and_scipy(rec):
     rng = np.random.default_rng(3)
     for _ in range(5):
@@ -278,6 +297,9 @@ EXPECTED_Z = {
     "gaussian_nll_loss(full=True)": 1.0,
     "poisson_nll_loss": 1.0,  # sum_y exp(-(e^z - y z)) / y! = 1
     "poisson_nll_loss(log_input=False)": math.exp(1e-8),  # e^(lambda + eps) e^(-lambda)
+    # The six newer families: a = 1, b = 0, the loss is a normalised NLL.
+    **{f"unification.{f}_nll": 1.0
+       for f in ("student_t", "gamma", "beta", "negative_binomial", "von_mises", "gaussian_mixture")},
 }
 
 
@@ -338,7 +360,11 @@ def _inputs_for_scale(rec):
     return (pred, target, np.array([1.0])) if "var" in rec.inputs else (pred, target)
 
 
-LOCATION_FAMILIES = ("mse_loss", "l1_loss", "huber_loss")
+# Student-t with a fixed scale and von Mises with a fixed concentration (on the
+# circle, where the shift wraps around) are location families too.
+LOCATION_FAMILIES = (
+    "mse_loss", "l1_loss", "huber_loss", "unification.student_t_nll", "unification.von_mises_nll",
+)
 
 
 @pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
