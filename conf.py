@@ -198,9 +198,7 @@ extensions += [
 ]
 # The public names are those in each module's __all__; private helpers and
 # undocumented attributes stay out.
-# Module constants show their documented value, not a repr (RECORDS' would
-# run to pages).
-autodoc_default_options = {"members": True, "member-order": "bysource", "no-value": True}
+autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_member_order = "bysource"
 # Types are stated in the docstrings' Parameters and Returns; signatures with
 # annotations would add references to NumPy types that cannot resolve offline.
