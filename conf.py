@@ -237,3 +237,6 @@ numpydoc_xref_aliases = {name: name for name in _NUMPYDOC_LINKS} | {
 }
 # numpydoc checks the docstrings in tests/test_api_reference.py, not here.
 numpydoc_validation_checks: set[str] = set()
+# No Python module index page: the API index lists the three modules, and the
+# sitemap lists pages only.
+html_domain_indices = False
