@@ -235,3 +235,61 @@ def setup(app):
     # Run before sphinx-book-theme builds its header buttons (priority 500).
     app.connect("html-page-context", _offer_ipynb_download, priority=400)
     _execute_over_ipc()
+
+
+# --- API reference ---------------------------------------------------------
+# docs/reference/api renders xent_ref's numpydoc docstrings; xent_api_links
+# makes every ``xr.name`` literal on a page a link to its entry. The pages
+# import the xent_ref next to this file (the build runs with it on sys.path).
+sys.path.insert(0, str(ROOT))
+from numpydoc.xref import DEFAULT_LINKS as _NUMPYDOC_LINKS  # noqa: E402
+
+extensions += [
+    "sphinx.ext.autodoc",
+    "numpydoc",
+    "xent_api_links",
+]
+# The public names are those in each module's __all__; private helpers and
+# undocumented attributes stay out.
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_member_order = "bysource"
+# Types are stated in the docstrings' Parameters and Returns; signatures with
+# annotations would add references to NumPy types that cannot resolve offline.
+autodoc_typehints = "none"
+# Defaults as written in the source (``records=RECORDS``), not their repr.
+autodoc_preserve_defaults = True
+autodoc_class_signature = "mixed"
+# Methods are documented in full below each class; no summary tables.
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+# Parameter types become references for the package's own names only; every
+# other word (array_like, ndarray, float, optional, ...) stays plain text, since
+# other projects' inventories are not available offline.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+# numpydoc links its built-in aliases (array_like, int, ndarray, ...) to the
+# Python and NumPy inventories; mapping each to itself keeps it plain text.
+numpydoc_xref_aliases = {name: name for name in _NUMPYDOC_LINKS} | {
+    name: f"xent_ref.distributions.{name}"
+    for name in (
+        "Bernoulli",
+        "Beta",
+        "Categorical",
+        "Gamma",
+        "GaussianMixture",
+        "Laplace",
+        "NegativeBinomial",
+        "Normal",
+        "Poisson",
+        "StudentT",
+        "VonMises",
+    )
+} | {
+    name: f"xent_ref.unification.{name}"
+    for name in ("LikelihoodCheck", "Record", "Row", "Support")
+}
+# numpydoc checks the docstrings in tests/test_api_reference.py, not here.
+numpydoc_validation_checks: set[str] = set()
+# No Python module index page: the API index lists the three modules, and the
+# sitemap lists pages only.
+html_domain_indices = False

@@ -1,9 +1,10 @@
 """Information measures of discrete distributions: entropy, cross-entropy, KL divergence.
 
 A distribution is a probability vector along ``axis``: entries in [0, 1]
-summing to 1 within ``xent_ref._validation.sum_tolerance`` (checked, never
-renormalised): 1e-6 for float64 input, ``C * eps`` for a vector of ``C``
-entries in a lower precision with machine epsilon ``eps``. Logs are natural
+summing to 1 within ``max(1e-6, C * eps)`` (checked, never renormalised),
+for a vector of ``C`` entries whose floating dtype has machine epsilon ``eps``
+(float64's for any other dtype): 1e-6 for float64 input of fewer than 4.5e9
+entries. Logs are natural
 (nats) unless ``base`` is given.
 """
 
@@ -38,14 +39,15 @@ def _two_distributions(p, q, axis):
 
 
 def entropy(p, *, axis: int = -1, base: float | None = None):
-    """Compute the Shannon entropy of the distributions ``p`` along an axis.
+    r"""Compute the Shannon entropy of the distributions ``p`` along an axis.
 
     Parameters
     ----------
     p : array_like
         Probability vectors along ``axis``: entries in [0, 1] that sum to 1
-        (within 1e-6 for float64, more for long float32 vectors, see
-        ``xent_ref._validation.sum_tolerance``; never renormalised).
+        (within :math:`\max(10^{-6}, C\varepsilon)` for vectors of :math:`C`
+        entries, :math:`\varepsilon` the machine epsilon of their floating
+        dtype, of float64 for any other dtype; never renormalised).
     axis : int, optional
         Axis holding the outcomes. Default is the last.
     base : float, optional

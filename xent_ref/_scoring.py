@@ -37,7 +37,9 @@ def brier_score(probs, target, *, reduction: str = "mean"):
     ----------
     probs : array_like, shape (N, C)
         Predicted probability vectors, each row in [0, 1] summing to 1
-        (within ``xent_ref._validation.SUM_TOLERANCE``; never renormalised).
+        (within :math:`\max(10^{-6}, C\varepsilon)`, with :math:`\varepsilon`
+        the machine epsilon of their floating dtype, of float64 for any other
+        dtype; never renormalised).
     target : array_like of int, shape (N,)
         Class indices in ``[0, C)`` (any integer dtype; floats are refused).
     reduction : {"mean", "sum", "none"}, optional
@@ -280,12 +282,21 @@ def expected_calibration_error(
 ) -> np.float64:
     r"""Expected calibration error: the binned mean gap between confidence and frequency.
 
+    The arguments mean what they mean for :func:`calibration_curve`, from
+    which the error is computed, and are checked in the same way.
+
     Parameters
     ----------
-    probs, target, n_bins, strategy
-        As for :func:`calibration_curve`, from which it is computed. For the
-        usual multi-class (top-label) ECE pass the confidence
-        ``probs.max(axis=1)`` and the correctness ``probs.argmax(axis=1) == y``.
+    probs : array_like, shape (N,)
+        Predicted probabilities of the event, in [0, 1]. For the usual
+        multi-class (top-label) ECE pass the confidence ``probs.max(axis=1)``
+        and, as ``target``, the correctness ``probs.argmax(axis=1) == y``.
+    target : array_like, shape (N,)
+        Outcomes, each exactly 0 or 1 (bool, int or float).
+    n_bins : int, optional, keyword-only
+        Number of bins, >= 1 (default 10).
+    strategy : {"uniform", "quantile"}, optional, keyword-only
+        How the bin edges are placed (default ``"uniform"``).
 
     Returns
     -------

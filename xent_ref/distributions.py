@@ -1,7 +1,8 @@
 """Distributions whose negative log-likelihoods are the standard losses.
 
-Five families, vectorised over broadcasting parameters, in the style of
-``torch.distributions`` and ``scipy.stats``:
+Eleven families, vectorised over broadcasting parameters, in the style of
+``torch.distributions`` and ``scipy.stats``. Five are the distributions of
+the standard losses:
 
 - :class:`Normal` ``(loc, scale)``: the NLL of mean squared error;
 - :class:`Laplace` ``(loc, scale)``: the NLL of mean absolute error;
@@ -9,20 +10,28 @@ Five families, vectorised over broadcasting parameters, in the style of
 - :class:`Categorical` ``(probs=None, *, logits=None)``: softmax cross-entropy;
 - :class:`Poisson` ``(rate=None, *, log_rate=None)``: Poisson NLL loss.
 
-Each has ``log_prob(x)`` (the ``scipy.stats`` ``logpdf``/``logpmf``),
-``nll(x) = -log_prob(x)``, ``entropy()`` and ``sample(size, rng)``.
-``xent_ref.unification`` states which loss is which NLL.
+Six more go beyond the standard losses: :class:`StudentT`,
+:class:`Gamma`, :class:`Beta`, :class:`NegativeBinomial`, :class:`VonMises`
+and :class:`GaussianMixture`.
 
-Conventions shared by all five:
+Each has ``log_prob(x)`` (the ``scipy.stats`` ``logpdf``/``logpmf``),
+``nll(x) = -log_prob(x)``, ``entropy()`` and ``sample(size, rng)``;
+``entropy()`` raises ``NotImplementedError`` for :class:`NegativeBinomial`
+and :class:`GaussianMixture`, whose entropies have no closed form here.
+:mod:`xent_ref.unification` states which loss is which NLL.
+
+Conventions shared by all:
 
 - Parameters broadcast against each other; their broadcast shape is the
-  *batch shape* (for :class:`Categorical` the classes are the last axis and
-  are not part of it). ``log_prob(x)`` broadcasts ``x`` against it.
+  *batch shape* (for :class:`Categorical` the classes, and for
+  :class:`GaussianMixture` the components, are the last axis and are not part
+  of it). ``log_prob(x)`` broadcasts ``x`` against it.
 - Invalid parameters raise ``ValueError`` (``TypeError`` for non-numeric
   input) whose message starts with the argument's name and a colon.
-- ``sample(size, rng)`` needs a :class:`numpy.random.Generator` and returns
+- ``sample(size, rng)`` needs a ``numpy.random.Generator`` and returns
   an array of shape ``size + batch_shape``.
-- Results are float64; a 0-d result is returned as a ``numpy.float64``.
+- Results are float64 (the class indices that :meth:`Categorical.sample`
+  draws are int64); a 0-d result is returned as a NumPy scalar.
 """
 
 from __future__ import annotations
@@ -150,7 +159,18 @@ class _LocScale:
         return z
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Points, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-density, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def __repr__(self) -> str:
@@ -245,7 +265,13 @@ class Normal(_LocScale):
             return _scalar_or_array(-(0.5 * z) * z - np.log(self.scale) - 0.5 * _LOG_2PI)
 
     def entropy(self):
-        r"""Differential entropy :math:`\tfrac12\log(2\pi e\sigma^2)` (nats), of ``batch_shape``."""
+        r"""Differential entropy :math:`\tfrac12\log(2\pi e\sigma^2)` (nats), of ``batch_shape``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         h = 0.5 * (_LOG_2PI + 1.0) + np.log(self.scale)
         return _scalar_or_array(np.broadcast_to(h, self.batch_shape).copy())
 
@@ -262,6 +288,7 @@ class Normal(_LocScale):
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The samples, of shape ``size + batch_shape``.
 
         Raises
         ------
@@ -346,18 +373,43 @@ class Laplace(_LocScale):
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-density, of the broadcast shape of ``x`` and ``batch_shape``.
         """
         z = self._standardise(x)
         # log 2 + log b, not log(2 b): 2 b overflows for b > 9e307.
         return _scalar_or_array(-np.abs(z) - (_LOG_2 + np.log(self.scale)))
 
     def entropy(self):
-        r"""Differential entropy :math:`1 + \log(2b)` in nats, of ``batch_shape``."""
+        r"""Differential entropy :math:`1 + \log(2b)` in nats, of ``batch_shape``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         h = 1.0 + _LOG_2 + np.log(self.scale)
         return _scalar_or_array(np.broadcast_to(h, self.batch_shape).copy())
 
     def sample(self, size, rng):
-        """Draw samples of shape ``size + batch_shape`` (see :meth:`Normal.sample`)."""
+        """Draw samples of shape ``size + batch_shape``.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The samples, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
+        """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
         return _scalar_or_array(np.asarray(rng.laplace(self.loc, self.scale, size=shape)))
@@ -472,6 +524,7 @@ class Bernoulli:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
 
         Raises
         ------
@@ -485,11 +538,28 @@ class Bernoulli:
         return _scalar_or_array(np.asarray(np.where(x == 1, log_p1, log_p0), dtype=np.float64))
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Outcomes, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
-        r"""Entropy :math:`-p\log p - (1-p)\log(1-p)` in nats (0 at p = 0 and 1)."""
+        r"""Entropy :math:`-p\log p - (1-p)\log(1-p)` in nats (0 at p = 0 and 1).
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         log_p1, log_p0 = self._log_probs_of_outcomes()
         if self._logits is not None:
             # sigma(-z) = 1 - sigma(z) without cancellation.
@@ -505,7 +575,22 @@ class Bernoulli:
     def sample(self, size, rng):
         """Draw 0.0/1.0 samples (float64) of shape ``size + batch_shape``.
 
-        See :meth:`Normal.sample` for the arguments.
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The outcomes, 0.0 or 1.0, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
         """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
@@ -523,9 +608,9 @@ class Categorical:
     ----------
     probs : array_like, optional
         Class probabilities, shape ``batch_shape + (C,)``, each row in
-        [0, 1] and summing to 1 within
-        ``xent_ref._validation.sum_tolerance`` (1e-6 for float64, more for
-        long float32 rows; never renormalised).
+        [0, 1] and summing to 1 within :math:`\max(10^{-6}, C\varepsilon)`,
+        :math:`\varepsilon` the machine epsilon of their floating dtype (of
+        float64 for any other dtype; never renormalised).
     logits : array_like, optional, keyword-only
         Unnormalised log-probabilities, :math:`p = \mathrm{softmax}(z)`.
         ``-inf`` entries are impossible classes; a row may hold at most one
@@ -621,6 +706,7 @@ class Categorical:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
 
         Raises
         ------
@@ -640,11 +726,28 @@ class Categorical:
         return _scalar_or_array(np.array(out, dtype=np.float64))
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Class indices, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
-        r"""Entropy :math:`-\sum_c p_c\log p_c` (nats; :math:`0\log 0 = 0`), of ``batch_shape``."""
+        r"""Entropy :math:`-\sum_c p_c\log p_c` (nats; :math:`0\log 0 = 0`), of ``batch_shape``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         p = self._probs
         # 0 * log 0 = 0: where() drops the 0 * (-inf) = NaN products.
         with np.errstate(invalid="ignore"):
@@ -659,7 +762,23 @@ class Categorical:
         probabilities at or below ``u * total`` for ``u`` uniform on [0, 1),
         where ``total`` is the last cumulative sum, so a class of probability
         0 is never drawn and rounding in the sum never yields index ``C``.
-        See :meth:`Normal.sample` for the arguments.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.int64
+            The class indices, int64, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
         """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
@@ -944,6 +1063,7 @@ class Poisson:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
 
         Raises
         ------
@@ -954,7 +1074,18 @@ class Poisson:
         return -self.nll(x)
 
     def nll(self, x):
-        r"""Exact NLL :math:`\lambda - x\log\lambda + \log\Gamma(x+1)`; see the class Notes."""
+        r"""Exact NLL :math:`\lambda - x\log\lambda + \log\Gamma(x+1)`; see the class Notes.
+
+        Parameters
+        ----------
+        x : array_like
+            Counts, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         x = as_float_array(x, "x")
         _check_counts(x)
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
@@ -976,7 +1107,13 @@ class Poisson:
         return _scalar_or_array(out.reshape(shape))
 
     def entropy(self):
-        r"""Entropy :math:`-\sum_k p_k\log p_k` in nats, of ``batch_shape``; see the class Notes."""
+        r"""Entropy :math:`-\sum_k p_k\log p_k` in nats, of ``batch_shape``; see the class Notes.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         rate = np.ravel(self.rate)
         out = np.zeros_like(rate)  # the point mass at rate 0 has entropy 0
         big = rate >= _POISSON_ENTROPY_ASYMPTOTIC
@@ -1027,10 +1164,21 @@ class Poisson:
     def sample(self, size, rng):
         """Draw counts (as float64) of shape ``size + batch_shape``.
 
-        See :meth:`Normal.sample` for the arguments. Every rate must be at
-        most :data:`POISSON_SAMPLE_MAX_RATE` (1e12): NumPy's sampler, used
-        here, inflates the variance above about 1e14 (by 0.7 % at 1e14 and
-        4 % at 1e15) and refuses rates above 9.2e18.
+        Every rate must be at most :data:`POISSON_SAMPLE_MAX_RATE` (1e12):
+        NumPy's sampler, used here, inflates the variance above about 1e14
+        (by 0.7 % at 1e14 and 4 % at 1e15) and refuses rates above 9.2e18.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The counts, as float64, of shape ``size + batch_shape``.
 
         Raises
         ------
@@ -1594,6 +1742,7 @@ class StudentT:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-density, of the broadcast shape of ``x`` and ``batch_shape``.
         """
         x = as_float_array(x, "x")
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
@@ -1613,11 +1762,28 @@ class StudentT:
         return _scalar_or_array(np.array(out, dtype=np.float64))
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Points, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-density, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
-        r"""Differential entropy in nats, of ``batch_shape``; see the class Notes."""
+        r"""Differential entropy in nats, of ``batch_shape``; see the class Notes.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         half = self._half_df
         with np.errstate(over="ignore"):
             h = (half + 0.5) * _half_digamma_difference(half)
@@ -1625,7 +1791,25 @@ class StudentT:
         return _scalar_or_array(np.broadcast_to(h, self.batch_shape).copy())
 
     def sample(self, size, rng):
-        """Draw samples of shape ``size + batch_shape`` (see :meth:`Normal.sample`)."""
+        """Draw samples of shape ``size + batch_shape``.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The samples, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
+        """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
         t = rng.standard_t(np.broadcast_to(self.df, self.batch_shape), size=shape)
@@ -1764,6 +1948,7 @@ class Gamma:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-density, of the broadcast shape of ``x`` and ``batch_shape``.
 
         Raises
         ------
@@ -1797,11 +1982,28 @@ class Gamma:
         return _scalar_or_array(out.reshape(shape))
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Points, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-density, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
-        r"""Differential entropy in nats, of ``batch_shape``; see the class Notes."""
+        r"""Differential entropy in nats, of ``batch_shape``; see the class Notes.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         k, rate = _flat(self.batch_shape, self.concentration, self.rate)
         # 1/(2k) overflows only for a subnormal k, where H = -inf is the rounding.
         with np.errstate(over="ignore"):
@@ -1815,7 +2017,25 @@ class Gamma:
         return _scalar_or_array(h.reshape(self.batch_shape))
 
     def sample(self, size, rng):
-        """Draw samples of shape ``size + batch_shape`` (see :meth:`Normal.sample`)."""
+        """Draw samples of shape ``size + batch_shape``.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The samples, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
+        """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
         g = rng.standard_gamma(np.broadcast_to(self.concentration, self.batch_shape), size=shape)
@@ -1951,6 +2171,7 @@ class Beta:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-density, of the broadcast shape of ``x`` and ``batch_shape``.
 
         Raises
         ------
@@ -1986,11 +2207,28 @@ class Beta:
         return _scalar_or_array(out.reshape(shape))
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Points, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-density, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
-        r"""Differential entropy in nats (<= 0), of ``batch_shape``; see the class Notes."""
+        r"""Differential entropy in nats (<= 0), of ``batch_shape``; see the class Notes.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         a, b = _flat(self.batch_shape, self.a, self.b)
         n = a + b
         with np.errstate(over="ignore", invalid="ignore"):
@@ -2009,7 +2247,25 @@ class Beta:
         return _scalar_or_array(h.reshape(self.batch_shape))
 
     def sample(self, size, rng):
-        """Draw samples in [0, 1] of shape ``size + batch_shape`` (see :meth:`Normal.sample`)."""
+        """Draw samples in [0, 1] of shape ``size + batch_shape``.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The samples, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
+        """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
         return _scalar_or_array(np.asarray(rng.beta(self.a, self.b, size=shape), dtype=np.float64))
@@ -2134,6 +2390,7 @@ class NegativeBinomial:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
 
         Raises
         ------
@@ -2191,7 +2448,18 @@ class NegativeBinomial:
         return _scalar_or_array(out.reshape(shape))
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Counts, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-probability, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
@@ -2213,8 +2481,24 @@ class NegativeBinomial:
 
         As the gamma-Poisson mixture: :math:`\\lambda \\sim
         \\mathrm{Gamma}(r, \\text{rate } r/\\mu)`, then
-        :math:`\\mathrm{Poisson}(\\lambda)`. See :meth:`Normal.sample` for the
-        arguments.
+        :math:`\\mathrm{Poisson}(\\lambda)`.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The counts, as float64, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
         """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
@@ -2338,6 +2622,7 @@ class VonMises:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-density, of the broadcast shape of ``x`` and ``batch_shape``.
 
         Raises
         ------
@@ -2355,19 +2640,52 @@ class VonMises:
         return _scalar_or_array(np.broadcast_to(out, shape).copy())
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Angles in radians, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-density, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
-        r"""Differential entropy in nats, of ``batch_shape``; see the class Notes."""
+        r"""Differential entropy in nats, of ``batch_shape``; see the class Notes.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The entropy in nats, of shape ``batch_shape``.
+        """
         h = self.concentration * self._one_minus_ratio + _LOG_2PI + self._log_i0e
         return _scalar_or_array(np.broadcast_to(h, self.batch_shape).copy())
 
     def sample(self, size, rng):
         """Draw angles in :math:`[-\\pi, \\pi]` of shape ``size + batch_shape``.
 
-        NumPy's ``Generator.vonmises`` (Best and Fisher's algorithm). See
-        :meth:`Normal.sample` for the arguments.
+        NumPy's ``Generator.vonmises`` (Best and Fisher's algorithm).
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The samples, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
         """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape
@@ -2486,6 +2804,7 @@ class GaussianMixture:
         Returns
         -------
         numpy.ndarray or numpy.float64
+            The log-density, of the broadcast shape of ``x`` and ``batch_shape``.
         """
         x = as_float_array(x, "x")
         shape = _broadcast_shape("x", x.shape, "the batch", self.batch_shape)
@@ -2499,7 +2818,18 @@ class GaussianMixture:
         return _scalar_or_array(np.asarray(_logsumexp(np.broadcast_to(terms, full), axis=-1)))
 
     def nll(self, x):
-        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`."""
+        """Negative log-likelihood ``-log_prob(x)``; see :meth:`log_prob`.
+
+        Parameters
+        ----------
+        x : array_like
+            Points, as for :meth:`log_prob`.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The negative log-density, of the broadcast shape of ``x`` and ``batch_shape``.
+        """
         return -self.log_prob(x)
 
     def entropy(self):
@@ -2520,7 +2850,24 @@ class GaussianMixture:
 
         A component by inverse-CDF sampling of the weights (as
         :meth:`Categorical.sample`; a weight of 0 is never drawn), then a
-        normal draw from it. See :meth:`Normal.sample` for the arguments.
+        normal draw from it.
+
+        Parameters
+        ----------
+        size : int or tuple of int
+            Leading sample shape; ``()`` draws one value per batch entry.
+        rng : numpy.random.Generator
+            The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+        Returns
+        -------
+        numpy.ndarray or numpy.float64
+            The samples, of shape ``size + batch_shape``.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a Generator or ``size`` is not int(s).
         """
         _check_rng(rng)
         shape = _check_size(size) + self.batch_shape

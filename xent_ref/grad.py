@@ -69,10 +69,23 @@ def softmax_cross_entropy_grad(
 ) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.softmax_cross_entropy` with respect to the logits.
 
+    Every argument means what it means for
+    :func:`xent_ref.softmax_cross_entropy`, and is checked in the same way.
+
     Parameters
     ----------
-    logits, target, weight, ignore_index, label_smoothing, reduction
-        As for :func:`xent_ref.softmax_cross_entropy`, with the same checks.
+    logits : array_like, shape (N, C)
+        Unnormalised log-probabilities :math:`z`, the point of the gradient.
+    target : array_like, shape (N,) or (N, C)
+        Class indices, or class probabilities per row.
+    weight : array_like, shape (C,), optional
+        Per-class weights.
+    ignore_index : int, optional
+        A class index whose samples are left out.
+    label_smoothing : float, optional
+        :math:`\varepsilon` in [0, 1] (default 0.0).
+    reduction : {"mean", "sum", "none"}, optional
+        Which loss is differentiated (default ``"mean"``).
 
     Returns
     -------
@@ -194,11 +207,22 @@ def binary_cross_entropy_with_logits_grad(
 ) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.binary_cross_entropy_with_logits` with respect to the logits.
 
+    Every argument means what it means for
+    :func:`xent_ref.binary_cross_entropy_with_logits`, and is checked in the
+    same way.
+
     Parameters
     ----------
-    logits, target, weight, pos_weight, reduction
-        As for :func:`xent_ref.binary_cross_entropy_with_logits`, with the
-        same checks.
+    logits : array_like
+        Logits :math:`z`, the point of the gradient.
+    target : array_like
+        Targets in [0, 1], the shape of ``logits``.
+    weight : array_like, optional
+        Per-element weights, broadcastable to the shape of ``logits``.
+    pos_weight : array_like, optional
+        Weight of the positive term, broadcastable to the shape of ``logits``.
+    reduction : {"mean", "sum", "none"}, optional
+        Which loss is differentiated (default ``"mean"``).
 
     Returns
     -------
@@ -259,10 +283,17 @@ def mse_loss_grad(
 ) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.mse_loss` with respect to the prediction.
 
+    Every argument means what it means for :func:`xent_ref.mse_loss`, and is
+    checked in the same way.
+
     Parameters
     ----------
-    pred, target, reduction
-        As for :func:`xent_ref.mse_loss`, with the same checks.
+    pred : array_like
+        Predictions :math:`\hat y`, the point of the gradient.
+    target : array_like
+        Targets, the shape of ``pred``.
+    reduction : {"mean", "sum", "none"}, optional
+        Which loss is differentiated (default ``"mean"``).
 
     Returns
     -------
@@ -312,13 +343,28 @@ def poisson_nll_loss_grad(
 ) -> np.ndarray:
     r"""Gradient of :func:`xent_ref.poisson_nll_loss` with respect to the prediction.
 
+    Every argument means what it means for :func:`xent_ref.poisson_nll_loss`,
+    and is checked in the same way.
+
     Parameters
     ----------
-    pred, target, log_input, full, eps, reduction
-        As for :func:`xent_ref.poisson_nll_loss`, with the same checks.
-        ``full`` adds a term of the target only, so it does not change the
-        gradient; it is accepted (and checked) so that the loss's arguments
-        can be passed unchanged.
+    pred : array_like
+        The log-rate (``log_input=True``) or the rate, the point of the
+        gradient.
+    target : array_like
+        Counts, the shape of ``pred``.
+    log_input : bool, optional
+        Whether ``pred`` is the log-rate (default True).
+    full : bool, optional
+        Whether the loss has its Stirling term (default False). The term
+        depends on the target only, so it does not change the gradient; the
+        argument is accepted (and checked) so that the loss's arguments can be
+        passed unchanged.
+    eps : float, optional
+        Added to the rate inside the log when ``log_input`` is False
+        (default 1e-8).
+    reduction : {"mean", "sum", "none"}, optional
+        Which loss is differentiated (default ``"mean"``).
 
     Returns
     -------

@@ -199,6 +199,17 @@ class Support(NamedTuple):
 
     For a discrete ``y`` the weights are the base measure (1, or ``1/y!``
     for counts); for a continuous ``y`` they are trapezoid-rule weights.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        The points ``y``.
+    log_weights : numpy.ndarray
+        :math:`\log w_j`, one per point.
+    method : str
+        How :math:`Z` is computed (sum or quadrature), for the table.
+    base_measure : str
+        :math:`h(y)` when it is not 1 (``"1/y!"``), else ``""``.
     """
 
     values: np.ndarray
@@ -363,7 +374,23 @@ class Record:
             raise ValueError(f"record: {self.name} is not an NLL ({self.reason})")
 
     def elementwise_nll(self, *inputs) -> np.ndarray:
-        """The NLL of each target under the distribution the prediction sets."""
+        r"""The NLL of each target under the distribution the prediction sets.
+
+        Parameters
+        ----------
+        *inputs : array_like
+            The loss's positional arguments, named in ``inputs``.
+
+        Returns
+        -------
+        numpy.ndarray
+            :math:`-\log p(y_i \mid \theta_i)`, one per target.
+
+        Raises
+        ------
+        ValueError
+            If the record is not an NLL.
+        """
         self._require_nll()
         if self.distribution is None:
             return np.asarray(self.nll(*inputs, **self.constants))
@@ -372,11 +399,38 @@ class Record:
         return np.asarray(self.distribution(**params).nll(target))
 
     def mean_nll(self, *inputs) -> np.float64:
-        r""":math:`\overline{\mathrm{NLL}}`, the mean of :meth:`elementwise_nll`."""
+        r""":math:`\overline{\mathrm{NLL}}`, the mean of :meth:`elementwise_nll`.
+
+        Parameters
+        ----------
+        *inputs : array_like
+            The loss's positional arguments, named in ``inputs``.
+
+        Returns
+        -------
+        numpy.float64
+            The mean NLL of the targets.
+        """
         return np.float64(np.mean(self.elementwise_nll(*inputs)))
 
     def coefficients(self, *inputs) -> tuple[float, float]:
-        """``(a, b)`` for these inputs."""
+        r"""``(a, b)`` for these inputs.
+
+        Parameters
+        ----------
+        *inputs : array_like
+            The loss's positional arguments, named in ``inputs``.
+
+        Returns
+        -------
+        a, b : float
+            The scale and the shift of :math:`\ell = a\,\overline{\mathrm{NLL}} + b`.
+
+        Raises
+        ------
+        ValueError
+            If the record is not an NLL.
+        """
         self._require_nll()
         a = self.a(*inputs, **self.constants) if callable(self.a) else self.a
         b = self.b(*inputs, **self.constants) if callable(self.b) else self.b
@@ -684,7 +738,10 @@ def _mixture_line(thetas, **_) -> Support:
     return Support(y, log_w, f"trapezoid rule, {n} nodes on [{lo:g}, {hi:g}]")
 
 
-
+#: The records, one per row of the table of losses: one per loss of
+#: ``xent_ref``, one per setting of an option that changes the relation
+#: (``full`` of the Gaussian NLL loss, ``log_input`` of the Poisson NLL loss),
+#: and one per textbook NLL of the six newer families above.
 RECORDS: tuple[Record, ...] = (
     Record(
         name="softmax_cross_entropy",
@@ -1264,8 +1321,21 @@ def likelihood_check(
 class Row(NamedTuple):
     """One row of the table of losses, as plain strings.
 
-    ``relation`` is LaTeX for an NLL (``is_nll`` True) and
-    ``"not an NLL: <reason>"`` otherwise.
+    Attributes
+    ----------
+    loss : str
+        The record's name.
+    distribution : str
+        The distribution's label, or ``"—"`` for a loss that is not an NLL.
+    parameter_map : str
+        How the prediction sets the parameters, or ``"—"``.
+    relation : str
+        LaTeX for an NLL (``is_nll`` True), ``"not an NLL: <reason>"``
+        otherwise.
+    likelihood : str
+        The verdict of :func:`likelihood_check`.
+    is_nll : bool
+        Whether the loss is an NLL.
     """
 
     loss: str
@@ -1281,6 +1351,16 @@ def table_rows(records: Sequence[Record] = RECORDS) -> list[Row]:
 
     Runs :func:`likelihood_check` on each record (with its default
     settings) for the last column.
+
+    Parameters
+    ----------
+    records : sequence of Record, optional
+        The records, one per row (default :data:`RECORDS`).
+
+    Returns
+    -------
+    list of Row
+        One row per record, in order.
 
     Examples
     --------
@@ -1316,6 +1396,17 @@ def to_markdown(records: Sequence[Record] = RECORDS) -> str:
     r"""The table of :func:`table_rows` as a MyST Markdown table.
 
     Loss names and parameter maps are code, relations are ``{math}`` roles.
+
+    Parameters
+    ----------
+    records : sequence of Record, optional
+        The records, one per row (default :data:`RECORDS`).
+
+    Returns
+    -------
+    str
+        The table, a header row, a separator row and one row per record,
+        each line ending in a newline.
 
     Examples
     --------
