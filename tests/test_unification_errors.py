@@ -83,6 +83,8 @@ CASES = [
          "beta: b underflows to 0"),
     case(bet, ([0.0, -800.0, 0.0], U), {"precision": 3.0}, ValueError, "logit_mean",
          "beta: a underflows to 0"),
+    case(bet, ([0.0, 720.0, 0.0], U), {"precision": 3.0}, ValueError, "logit_mean",
+         "beta: 1 - mu subnormal"),
     case(bet, (X, U[:2]), {"precision": 3.0}, ValueError, "target", "beta: shape mismatch"),
     case(bet, (X, U), {"precision": 0.0}, ValueError, "precision", "beta: precision = 0"),
     case(bet, (X, U), {"precision": -3.0}, ValueError, "precision", "beta: negative precision"),

@@ -636,8 +636,9 @@ def beta_nll(logit_mean, target, *, precision: float, reduction: str = "mean"):
     ValueError
         If ``logit_mean`` or ``target`` has a NaN or infinite entry, a target
         is outside [0, 1], the shapes differ, ``precision`` is not a scalar in
-        (0, 1e8], ``a`` or ``b`` underflows to 0 (``|logit_mean|`` beyond
-        about 745 + log ``precision``), or ``reduction`` is not one of the three.
+        (0, 1e8], :math:`\mu`, :math:`1 - \mu`, ``a`` or ``b`` falls below the
+        smallest normal float64 (``|logit_mean|`` beyond about 708, or less
+        for a small ``precision``), or ``reduction`` is not one of the three.
 
     See Also
     --------
@@ -655,12 +656,17 @@ def beta_nll(logit_mean, target, *, precision: float, reduction: str = "mean"):
     precision = _fixed(precision, "precision", upper=_MAX_SHAPE)
     check_reduction(reduction)
     # sigmoid(x) = exp(-log(1 + e^-x)), which does not overflow for any x.
-    a = precision * np.exp(-np.logaddexp(0.0, -logit_mean))
-    b = precision * np.exp(-np.logaddexp(0.0, logit_mean))
-    if a.size and not (np.min(a) > 0 and np.min(b) > 0):
+    mu = np.exp(-np.logaddexp(0.0, -logit_mean))
+    one_minus_mu = np.exp(-np.logaddexp(0.0, logit_mean))
+    a, b = precision * mu, precision * one_minus_mu
+    # A subnormal mu, 1 - mu, a or b has lost digits (or is 0), and log Gamma
+    # of it, about -log a, carries that loss into the result.
+    tiny = np.finfo(np.float64).tiny
+    if a.size and not min(np.min(mu), np.min(one_minus_mu), np.min(a), np.min(b)) >= tiny:
         raise ValueError(
-            "logit_mean: |logit_mean| is so large that a = mu * precision or "
-            "b = (1 - mu) * precision underflows to 0; the formula needs both > 0"
+            "logit_mean: |logit_mean| is so large that mu, 1 - mu, a = mu * precision or "
+            "b = (1 - mu) * precision falls below the smallest normal float64 (2.2e-308); "
+            "the formula needs them all normal"
         )
     # log 0 = -inf at an end of [0, 1] is the limit the density takes there;
     # an exponent of exactly 0 contributes 0 there (no 0 * -inf).
