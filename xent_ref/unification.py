@@ -67,7 +67,15 @@ from xent_ref._regression import (
     mse_loss,
     poisson_nll_loss,
 )
-from xent_ref._validation import reduce
+from xent_ref._validation import (
+    as_float_array,
+    as_unit_interval_array,
+    check_finite,
+    check_nonnegative,
+    check_reduction,
+    check_same_shape,
+    reduce,
+)
 from xent_ref.distributions import (
     Bernoulli,
     Beta,
@@ -393,7 +401,10 @@ class Record:
         """
         self._require_nll()
         if self.distribution is None:
+            # An NLL record names its density: a distribution or an nll.
+            assert self.nll is not None
             return np.asarray(self.nll(*inputs, **self.constants))
+        assert self.parameters is not None
         prediction, target, *extra = inputs
         params = self.parameters(prediction, *extra, **self.constants)
         return np.asarray(self.distribution(**params).nll(target))
@@ -434,6 +445,8 @@ class Record:
         self._require_nll()
         a = self.a(*inputs, **self.constants) if callable(self.a) else self.a
         b = self.b(*inputs, **self.constants) if callable(self.b) else self.b
+        # Every NLL record states both constants.
+        assert a is not None and b is not None
         return float(a), float(b)
 
 
@@ -477,6 +490,41 @@ _lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
 # through each class's .nll.
 
 
+# Bounds of the fixed parameters. Beyond _MAX_SHAPE the log-gamma terms of the
+# formulas, of size about k log k, cancel to a loss of order log k and take
+# more than half of its digits with them (the classes of
+# xent_ref.distributions evaluate these regimes stably). np.i0 overflows
+# float64 past about 709, so the von Mises formula stops at _MAX_KAPPA.
+_MAX_SHAPE = 1e8
+_MAX_KAPPA = 700.0
+# Counts above 2**53 are not all representable in float64.
+_MAX_COUNT = 2.0**53
+
+
+def _array(x, name: str) -> np.ndarray:
+    """``x`` as a finite float64 array; NaN and ``±inf`` are refused by name."""
+    a = as_float_array(x, name)
+    check_finite(a, name)
+    return a
+
+
+def _fixed(value, name: str, *, lower: float = 0.0, upper: float = math.inf,
+           allow_lower: bool = False) -> float:
+    """A fixed (scalar) parameter as a float, checked against its range."""
+    a = as_float_array(value, name)
+    if a.ndim != 0:
+        raise ValueError(f"{name}: must be a scalar (one value for every target), got shape {a.shape}")
+    v = float(a)
+    if not math.isfinite(v):
+        raise ValueError(f"{name}: must be finite, got {v!r}")
+    ok = (v >= lower if allow_lower else v > lower) and v <= upper
+    if not ok:
+        low = f">= {lower!r}" if allow_lower else f"> {lower!r}"
+        high = "" if upper == math.inf else f" and <= {upper!r}"
+        raise ValueError(f"{name}: must be {low}{high}, got {v!r}")
+    return v
+
+
 def student_t_nll(pred, target, *, df: float, scale: float, reduction: str = "mean"):
     r"""Student-t NLL of ``target`` with location ``pred``, from the formula.
 
@@ -488,10 +536,31 @@ def student_t_nll(pred, target, *, df: float, scale: float, reduction: str = "me
     Parameters
     ----------
     pred, target : array_like
-        Locations :math:`\hat y` and real targets :math:`y`.
-    df, scale : float
-        Degrees of freedom :math:`\nu > 0` and scale :math:`s > 0`, fixed.
+        Locations :math:`\hat y` and real targets :math:`y`, finite, of the
+        same shape.
+    df : float
+        Degrees of freedom :math:`\nu`, fixed: at least the smallest normal
+        float64 (2.2e-308) and at most 1e8 (beyond, the two log-gamma terms,
+        of size :math:`\nu\log\nu`, cancel and take most of the digits).
+    scale : float
+        The scale :math:`s > 0`, finite, fixed.
     reduction : {"mean", "sum", "none"}, optional
+
+    Returns
+    -------
+    loss : float or ndarray
+        A residual so large that :math:`(y - \hat y)^2` overflows is handled
+        in logarithms (:math:`\log(1 + t^2) = 2\log t + \log(1 + t^{-2})`);
+        a loss beyond float64's range is ``inf``, its correct rounding.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``pred`` or ``target`` has a NaN or infinite entry, their shapes
+        differ, ``df`` or ``scale`` is not a finite scalar in its range, or
+        ``reduction`` is not one of the three.
 
     See Also
     --------
@@ -503,9 +572,26 @@ def student_t_nll(pred, target, *, df: float, scale: float, reduction: str = "me
     >>> print(round(float(student_t_nll(0.0, 0.0, df=1.0, scale=1.0)), 12))  # log pi
     1.144729885849
     """
-    z = (np.asarray(target, float) - np.asarray(pred, float)) / scale
-    loss = (math.lgamma(df / 2) - math.lgamma((df + 1) / 2) + 0.5 * math.log(df * math.pi)
-            + math.log(scale) + (df + 1) / 2 * np.log1p(z * z / df))
+    pred, target = _array(pred, "pred"), _array(target, "target")
+    check_same_shape(pred, target, "pred", "target")
+    df = _fixed(df, "df", lower=float(np.finfo(np.float64).tiny), upper=_MAX_SHAPE, allow_lower=True)
+    scale = _fixed(scale, "scale")
+    check_reduction(reduction)
+    # An overflow here is repaired just below, in logarithms.
+    with np.errstate(over="ignore"):
+        z = (target - pred) / scale
+        q = np.asarray(np.log1p(z * z / df))
+    big = ~np.isfinite(q)
+    if np.any(big):
+        # Halves do not overflow; t = |y - pred| / (s sqrt(df)) > 1e154 here.
+        log_t = (np.log(np.abs(0.5 * target[big] - 0.5 * pred[big])) + math.log(2.0)
+                 - math.log(scale) - 0.5 * math.log(df))
+        q[big] = 2.0 * log_t + np.log1p(np.exp(-2.0 * log_t))
+    const = (math.lgamma(df / 2) - math.lgamma((df + 1) / 2)
+             + 0.5 * (math.log(df) + math.log(math.pi)) + math.log(scale))
+    # A loss beyond float64's range is inf, its correct rounding.
+    with np.errstate(over="ignore"):
+        loss = const + (df + 1) / 2 * q
     return reduce(np.asarray(loss, float), reduction)
 
 
@@ -518,13 +604,35 @@ def gamma_nll(log_mean, target, *, concentration: float, reduction: str = "mean"
 
         \ell = -k\log r - (k - 1)\log y + r y + \log\Gamma(k).
 
+    At :math:`y = 0` the loss is its limit: :math:`+\infty` for
+    :math:`k > 1`, :math:`-\log r` for :math:`k = 1` and :math:`-\infty` for
+    :math:`k < 1` (the density is unbounded there).
+
     Parameters
     ----------
     log_mean, target : array_like
-        Log-means and positive targets :math:`y`.
+        Log-means (finite) and targets :math:`y \ge 0` (finite), of the same
+        shape.
     concentration : float
-        The shape :math:`k > 0`, fixed.
+        The shape :math:`k`, fixed: > 0 and at most 1e8 (beyond, the terms of
+        size :math:`k\log k` cancel and take most of the digits).
     reduction : {"mean", "sum", "none"}, optional
+
+    Returns
+    -------
+    loss : float or ndarray
+        :math:`\log r` and :math:`r y = e^{\log r + \log y}` are formed in
+        logarithms, so no mean overflows; a loss beyond float64's range is
+        ``inf``, its correct rounding.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``log_mean`` or ``target`` has a NaN or infinite entry, a target
+        is negative, the shapes differ, ``concentration`` is not a scalar in
+        (0, 1e8], or ``reduction`` is not one of the three.
 
     See Also
     --------
@@ -536,14 +644,24 @@ def gamma_nll(log_mean, target, *, concentration: float, reduction: str = "mean"
     >>> print(round(float(gamma_nll(0.0, 2.0, concentration=1.0)), 12))  # Exponential(1): y
     2.0
     """
-    k, y = concentration, np.asarray(target, float)
-    rate = k * np.exp(-np.asarray(log_mean, float))
-    loss = -(k * np.log(rate) + (k - 1) * np.log(y) - rate * y - math.lgamma(k))
+    log_mean, y = _array(log_mean, "log_mean"), _array(target, "target")
+    check_nonnegative(y, "target")
+    check_same_shape(log_mean, y, "log_mean", "target")
+    k = _fixed(concentration, "concentration", upper=_MAX_SHAPE)
+    check_reduction(reduction)
+    log_rate = math.log(k) - log_mean
+    # log 0 = -inf at y = 0 is the limit the density takes there.
+    with np.errstate(divide="ignore"):
+        log_y = np.log(y)
+    # (k - 1) log y is 0 for k = 1 even at y = 0 (no 0 * -inf).
+    shape_term = 0.0 if k == 1 else (k - 1) * log_y
+    with np.errstate(over="ignore"):
+        loss = -k * log_rate - shape_term + np.exp(log_rate + log_y) + math.lgamma(k)
     return reduce(np.asarray(loss, float), reduction)
 
 
 def beta_nll(logit_mean, target, *, precision: float, reduction: str = "mean"):
-    r"""Beta NLL of ``target`` in (0, 1) with mean sigmoid(``logit_mean``), from the formula.
+    r"""Beta NLL of ``target`` in [0, 1] with mean sigmoid(``logit_mean``), from the formula.
 
     With :math:`\mu = \operatorname{sigmoid}(\text{logit\_mean})`,
     :math:`a = \mu\phi` and :math:`b = (1 - \mu)\phi`,
@@ -552,13 +670,29 @@ def beta_nll(logit_mean, target, *, precision: float, reduction: str = "mean"):
 
         \ell = -(a - 1)\log y - (b - 1)\log(1 - y) + \log\Gamma(a) + \log\Gamma(b) - \log\Gamma(\phi).
 
+    At :math:`y = 0` or :math:`1` the loss is its limit (:math:`\pm\infty`,
+    or finite when the exponent there is 0).
+
     Parameters
     ----------
     logit_mean, target : array_like
-        Logits of the mean and targets :math:`y \in (0, 1)`.
+        Logits of the mean (finite) and targets :math:`y \in [0, 1]`, of the
+        same shape.
     precision : float
-        The precision :math:`\phi = a + b > 0`, fixed.
+        The precision :math:`\phi = a + b`, fixed: > 0 and at most 1e8
+        (beyond, the log-gamma terms cancel and take most of the digits).
     reduction : {"mean", "sum", "none"}, optional
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``logit_mean`` or ``target`` has a NaN or infinite entry, a target
+        is outside [0, 1], the shapes differ, ``precision`` is not a scalar in
+        (0, 1e8], :math:`\mu`, :math:`1 - \mu`, ``a`` or ``b`` falls below the
+        smallest normal float64 (``|logit_mean|`` beyond about 708, or less
+        for a small ``precision``), or ``reduction`` is not one of the three.
 
     See Also
     --------
@@ -570,12 +704,30 @@ def beta_nll(logit_mean, target, *, precision: float, reduction: str = "mean"):
     >>> print(round(float(beta_nll(0.0, 0.3, precision=2.0)), 12))  # Beta(1, 1) is uniform
     0.0
     """
-    mu = 1 / (1 + np.exp(-np.asarray(logit_mean, float)))
-    a, b, y = mu * precision, (1 - mu) * precision, np.asarray(target, float)
-    # log 0 = -inf at an end of [0, 1] is the limit the density takes there.
-    with np.errstate(divide="ignore"):
-        loss = -((a - 1) * np.log(y) + (b - 1) * np.log1p(-y)
-                 - _lgamma(a) - _lgamma(b) + math.lgamma(precision))
+    logit_mean = _array(logit_mean, "logit_mean")
+    y = as_unit_interval_array(target, "target")
+    check_same_shape(logit_mean, y, "logit_mean", "target")
+    precision = _fixed(precision, "precision", upper=_MAX_SHAPE)
+    check_reduction(reduction)
+    # sigmoid(x) = exp(-log(1 + e^-x)), which does not overflow for any x.
+    mu = np.exp(-np.logaddexp(0.0, -logit_mean))
+    one_minus_mu = np.exp(-np.logaddexp(0.0, logit_mean))
+    a, b = precision * mu, precision * one_minus_mu
+    # A subnormal mu, 1 - mu, a or b has lost digits (or is 0), and log Gamma
+    # of it, about -log a, carries that loss into the result.
+    tiny = np.finfo(np.float64).tiny
+    if a.size and not min(np.min(mu), np.min(one_minus_mu), np.min(a), np.min(b)) >= tiny:
+        raise ValueError(
+            "logit_mean: |logit_mean| is so large that mu, 1 - mu, a = mu * precision or "
+            "b = (1 - mu) * precision falls below the smallest normal float64 (2.2e-308); "
+            "the formula needs them all normal"
+        )
+    # log 0 = -inf at an end of [0, 1] is the limit the density takes there;
+    # an exponent of exactly 0 contributes 0 there (no 0 * -inf).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term_a = np.where(a == 1, 0.0, (a - 1) * np.log(y))
+        term_b = np.where(b == 1, 0.0, (b - 1) * np.log1p(-y))
+    loss = -(term_a + term_b - _lgamma(a) - _lgamma(b) + math.lgamma(precision))
     return reduce(np.asarray(loss, float), reduction)
 
 
@@ -592,10 +744,29 @@ def negative_binomial_nll(log_mean, target, *, total_count: float, reduction: st
     Parameters
     ----------
     log_mean, target : array_like
-        Log-means and counts :math:`y \in \{0, 1, \dots\}`.
+        Log-means (finite) and counts :math:`y \in \{0, 1, \dots\}` (whole
+        numbers up to :math:`2^{53}`), of the same shape.
     total_count : float
-        :math:`r > 0`, fixed.
+        :math:`r`, fixed: > 0 and at most 1e8 (beyond, the log-gamma terms
+        cancel and take most of the digits).
     reduction : {"mean", "sum", "none"}, optional
+
+    Returns
+    -------
+    loss : float or ndarray
+        The two log-ratios are formed as
+        :math:`-\log(1 + e^{\pm(\log\mu - \log r)})` (``np.logaddexp``), so
+        no mean overflows.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``log_mean`` or ``target`` has a NaN or infinite entry, a target is
+        negative, not whole or above :math:`2^{53}`, the shapes differ,
+        ``total_count`` is not a scalar in (0, 1e8], or ``reduction`` is not
+        one of the three.
 
     See Also
     --------
@@ -607,10 +778,17 @@ def negative_binomial_nll(log_mean, target, *, total_count: float, reduction: st
     >>> print(round(float(negative_binomial_nll(0.0, 0.0, total_count=1.0)), 12))  # log 2
     0.69314718056
     """
-    r, y = total_count, np.asarray(target, float)
-    mu = np.exp(np.asarray(log_mean, float))
+    log_mean, y = _array(log_mean, "log_mean"), _array(target, "target")
+    check_nonnegative(y, "target")
+    if y.size and not (np.max(y) <= _MAX_COUNT and np.all(y == np.floor(y))):
+        bad = y[(y != np.floor(y)) | (y > _MAX_COUNT)].flat[0]
+        raise ValueError(f"target: counts must be whole numbers up to 2**53, got {float(bad)!r}")
+    check_same_shape(log_mean, y, "log_mean", "target")
+    r = _fixed(total_count, "total_count", upper=_MAX_SHAPE)
+    check_reduction(reduction)
+    log_ratio = log_mean - math.log(r)
     loss = -(_lgamma(y + r) - math.lgamma(r) - _lgamma(y + 1)
-             + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu)))
+             - r * np.logaddexp(0.0, log_ratio) - y * np.logaddexp(0.0, -log_ratio))
     return reduce(np.asarray(loss, float), reduction)
 
 
@@ -626,10 +804,21 @@ def von_mises_nll(pred, target, *, concentration: float, reduction: str = "mean"
     Parameters
     ----------
     pred, target : array_like
-        Mean directions and angles, in radians.
+        Mean directions and angles, in radians, finite, of the same shape.
     concentration : float
-        :math:`\kappa \ge 0`, fixed.
+        :math:`\kappa`, fixed: in [0, 700]. ``numpy.i0`` overflows float64
+        past :math:`\kappa \approx 709`; ``xent_ref.distributions.VonMises``
+        takes any finite :math:`\kappa`.
     reduction : {"mean", "sum", "none"}, optional
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``pred`` or ``target`` has a NaN or infinite entry, the shapes
+        differ, ``concentration`` is not a scalar in [0, 700], or
+        ``reduction`` is not one of the three.
 
     See Also
     --------
@@ -641,8 +830,20 @@ def von_mises_nll(pred, target, *, concentration: float, reduction: str = "mean"
     >>> print(round(float(von_mises_nll(0.0, 1.0, concentration=0.0)), 12))  # uniform: log 2 pi
     1.837877066409
     """
-    k = concentration
-    loss = -k * np.cos(np.asarray(target, float) - np.asarray(pred, float)) + math.log(2 * math.pi * np.i0(k))
+    pred, target = _array(pred, "pred"), _array(target, "target")
+    check_same_shape(pred, target, "pred", "target")
+    k = _fixed(concentration, "concentration", upper=_MAX_KAPPA, allow_lower=True)
+    check_reduction(reduction)
+    # A difference of two angles near +-1.8e308 overflows; cos(y - pred) is
+    # then taken from the angle-difference formula instead.
+    with np.errstate(over="ignore"):
+        d = target - pred
+    cos_d = np.cos(np.where(np.isfinite(d), d, 0.0))
+    far = ~np.isfinite(d)
+    if np.any(far):
+        cos_d[far] = (np.cos(target[far]) * np.cos(pred[far])
+                      + np.sin(target[far]) * np.sin(pred[far]))
+    loss = -k * cos_d + math.log(2 * math.pi * float(np.i0(k)))
     return reduce(np.asarray(loss, float), reduction)
 
 
@@ -659,12 +860,31 @@ def gaussian_mixture_nll(logits, target, loc, scale, *, reduction: str = "mean")
     Parameters
     ----------
     logits : array_like, shape (..., C)
-        Logits :math:`z` of the component weights.
+        Logits :math:`z` of the component weights, finite; :math:`C \ge 1`.
     target : array_like, shape (...)
-        Real targets :math:`y`.
+        Real targets :math:`y`, finite.
     loc, scale : array_like, shape (..., C)
-        Component means :math:`\mu_c` and standard deviations :math:`s_c > 0`.
+        Component means :math:`\mu_c` (finite) and standard deviations
+        :math:`s_c > 0` (finite), of the shape of ``logits``.
     reduction : {"mean", "sum", "none"}, optional
+
+    Returns
+    -------
+    loss : float or ndarray
+        A loss beyond float64's range (every component farther than about
+        :math:`1.9\times10^{154}` standard deviations) is ``inf``, its
+        correct rounding.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If an argument has a NaN or infinite entry, ``logits`` is 0-d or has
+        no components, ``loc`` or ``scale`` does not have the shape of
+        ``logits``, ``target`` does not have the shape of ``logits`` without
+        its last axis, a scale is <= 0, or ``reduction`` is not one of the
+        three.
 
     See Also
     --------
@@ -676,12 +896,30 @@ def gaussian_mixture_nll(logits, target, loc, scale, *, reduction: str = "mean")
     >>> print(round(float(gaussian_mixture_nll([0.0, 0.0], 0.0, [0.0, 0.0], [1.0, 1.0])), 12))
     0.918938533205
     """
+    logits = _array(logits, "logits")
+    if logits.ndim == 0 or logits.shape[-1] == 0:
+        raise ValueError(f"logits: must have a last axis of at least one component, got shape {logits.shape}")
+    loc, scale = _array(loc, "loc"), _array(scale, "scale")
+    check_same_shape(logits, loc, "logits", "loc")
+    check_same_shape(logits, scale, "logits", "scale")
+    if scale.size and not np.min(scale) > 0:
+        raise ValueError(f"scale: entries must be > 0, got minimum {float(np.min(scale))!r}")
+    y = _array(target, "target")
+    if y.shape != logits.shape[:-1]:
+        raise ValueError(
+            f"target: shape {y.shape} does not match logits shape {logits.shape} without its "
+            f"last (component) axis, {logits.shape[:-1]} (no broadcasting)"
+        )
+    check_reduction(reduction)
     # NumPy's logaddexp, a reduction separate from xr.logsumexp; the direct
     # sum of densities would underflow to log 0 far from every component.
-    logits, loc, scale = (np.asarray(v, float) for v in (logits, loc, scale))
     log_w = logits - np.logaddexp.reduce(logits, axis=-1, keepdims=True)
-    z = (np.asarray(target, float)[..., None] - loc) / scale
-    log_terms = log_w - 0.5 * z * z - np.log(scale) - 0.5 * math.log(2 * math.pi)
+    # Halves do not overflow: half_z is exactly z / 2, and z * half_z is
+    # z^2 / 2 rounded once, overflowing only when z^2 / 2 itself is beyond
+    # float64's range (the component's log-term is then -inf, its rounding).
+    half_z = (0.5 * y[..., None] - 0.5 * loc) / scale
+    with np.errstate(over="ignore"):
+        log_terms = log_w - (2.0 * half_z) * half_z - np.log(scale) - 0.5 * math.log(2 * math.pi)
     return reduce(-np.logaddexp.reduce(log_terms, axis=-1), reduction)
 
 
@@ -1170,7 +1408,9 @@ def _record_scale(record: Record) -> float:
     if not record.is_nll:
         return 1.0
     # a depends on fixed options only (the fixed sigma or beta), never on the inputs.
-    return float(record.a(**record.constants) if callable(record.a) else record.a)
+    a = record.a(**record.constants) if callable(record.a) else record.a
+    assert a is not None
+    return float(a)
 
 
 def likelihood_check(
@@ -1289,14 +1529,14 @@ def likelihood_check(
     kw = record.constants
     support = record.support(thetas, **kw)
     y = support.values
-    z = []
+    sums = []
     # A handful of parameter settings; each is vectorised over the support.
     for theta in thetas:
         prediction, *extra = (np.broadcast_to(t, y.shape + np.shape(t)).copy() for t in theta)
         loss = np.asarray(record.loss(prediction, y, *extra, **record.options, reduction="none"))
         # exp(-inf) = 0 where y is impossible under theta.
-        z.append(np.sum(np.exp(support.log_weights - loss / a)))
-    z = np.array(z)
+        sums.append(np.sum(np.exp(support.log_weights - loss / a)))
+    z = np.array(sums)
     top = float(np.max(z))
     ok = bool(np.all(np.isfinite(z)) and np.min(z) > 0)
     spread = (top - float(np.min(z))) / top if ok else math.inf
