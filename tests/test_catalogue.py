@@ -132,7 +132,17 @@ def _scipy_nll(rec, *inputs) -> np.ndarray:
     raise KeyError(name)
 
 
-NLL_NAMES = [rec.name for rec in RECORDS if rec.is_nll]
+#: The textbook NLLs of the newer families (``unification.*_nll``) have no
+#: PyTorch loss; tests/test_new_records.py checks them against scipy.stats.
+NEWER_FAMILIES = {
+    "unification.student_t_nll",
+    "unification.gamma_nll",
+    "unification.beta_nll",
+    "unification.negative_binomial_nll",
+    "unification.von_mises_nll",
+    "unification.gaussian_mixture_nll",
+}
+NLL_NAMES = [rec.name for rec in RECORDS if rec.is_nll and rec.name not in NEWER_FAMILIES]
 
 
 def test_the_records_are_the_catalogued_losses():
@@ -150,7 +160,7 @@ def test_the_records_are_the_catalogued_losses():
         "poisson_nll_loss(log_input=False)",
         "sigmoid_focal_loss",
         "hinge_loss",
-    }
+    } | NEWER_FAMILIES
     assert {rec.name for rec in RECORDS if not rec.is_nll} == NOT_NLL
     for rec in RECORDS:
         assert (rec.reason == "") == rec.is_nll, rec.name
@@ -286,18 +296,18 @@ def test_index_lists_every_page_in_order():
     text = (CATALOGUE / "index.md").read_text(encoding="utf-8")
     toc = re.search(r"```\{toctree\}\n(?::.*\n)*\n(.*?)```", text, re.S).group(1).split()
     assert sorted(toc) == sorted(p.stem for p in PAGES)
-    assert toc[0] == "table" and toc[-3:] == ["focal", "hinge", "pitfalls"]
+    assert toc[0] == "table" and toc[-4:] == ["focal", "hinge", "scoring-calibration", "pitfalls"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_page_has_label_and_two_question_quiz(page):
+def test_page_has_label_and_a_quiz_of_two_or_more_questions(page):
     import yaml
 
     text = page.read_text(encoding="utf-8")
     label = re.search(r"^\((catalogue-[a-z-]+)\)=$", text, re.M).group(1)
     assert text.rstrip().endswith(f"```{{quiz}} {label}\n```")
     quiz = yaml.safe_load((QUIZZES / f"{label}.yaml").read_text(encoding="utf-8"))
-    assert len(quiz["questions"]) == 2
+    assert len(quiz["questions"]) >= 2
     for q in quiz["questions"]:
         assert q["id"].startswith(label)
         assert sum(bool(c.get("correct")) for c in q["choices"]) == 1
