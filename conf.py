@@ -171,6 +171,23 @@ INSTALL_CELL = (
 )
 
 
+def executed_notebook(path: Path) -> dict:
+    """The page's notebook with its outputs.
+
+    MyST-NB writes ``jupyter_execute/<page>.ipynb`` without outputs when they
+    come from its cache, so they are merged back from the same cache here.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+
+    notebook = nbformat.read(path, as_version=4)
+    try:
+        _, notebook = get_cache(nb_execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:
+        pass  # not in the cache: the file holds the outputs of a fresh run
+    return json.loads(nbformat.writes(notebook))
+
+
 def download_notebook(notebook: dict) -> dict:
     """The executed page as a reader gets it: an install note first, outputs kept,
     and no ``remove-cell`` cells (they hold the page's checks and import myst_nb)."""
@@ -192,8 +209,7 @@ def _offer_ipynb_download(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(download_notebook(json.loads(executed.read_text(encoding="utf-8")))),
-                      encoding="utf-8")
+    target.write_text(json.dumps(download_notebook(executed_notebook(executed))), encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
@@ -263,7 +279,7 @@ EARLY_SCRIPT = (
 
 # Search: the words a reader types, indexed on the page that teaches them.
 # (No page teaches the Brier score yet.)
-SEARCH_TERMS = {
+xent_search_terms = {
     "losses/softmax-cross-entropy": ["logsumexp", "log-sum-exp", "softmax"],
     "chain/kl-divergence": ["Kullback-Leibler", "KL divergence"],
     "catalogue/label-smoothing": ["label smoothing"],
@@ -272,12 +288,12 @@ SEARCH_TERMS = {
 
 
 class SearchTerms(SphinxTransform):
-    """Main index entries for SEARCH_TERMS, before domains collect the index."""
+    """Main index entries for ``xent_search_terms``, before domains collect the index."""
 
     default_priority = 840
 
     def apply(self, **kwargs) -> None:
-        terms = SEARCH_TERMS.get(self.env.docname)
+        terms = self.config.xent_search_terms.get(self.env.docname)
         section = next(iter(self.document.findall(_nodes.section)), None)
         if not terms or section is None:
             return
@@ -312,6 +328,8 @@ def prune_static(outdir: Path) -> None:
     static = outdir / "_static"
     for path in sorted(static.rglob("*.map")):
         path.unlink()
+    # Replaced on every page by xent-icons.css (icons_as_fonts).
+    (static / "scripts" / "fontawesome.js").unlink(missing_ok=True)
     mathjax = static / "mathjax"
     if mathjax.is_dir():
         for path in sorted(mathjax.rglob("*"), reverse=True):
@@ -320,6 +338,14 @@ def prune_static(outdir: Path) -> None:
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+
+
+_FONTAWESOME_JS = re.compile(r'<script defer src="([^"]*)_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def icons_as_fonts(html: str) -> str:
+    """The theme's fontawesome.js replaced by xent-icons.css (the same icons as fonts)."""
+    return _FONTAWESOME_JS.sub(r'<link rel="stylesheet" href="\1_static/xent-icons.css" />', html)
 
 
 _BLOCKING = re.compile(r'<script( [^>]*)?>(.*?)</script>', re.S)
@@ -356,7 +382,7 @@ def _finish(app, exception):
     prune_static(outdir)
     for path in sorted(outdir.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        fixed = defer_scripts(text)
+        fixed = defer_scripts(icons_as_fonts(text))
         if fixed != text:
             path.write_text(fixed, encoding="utf-8")
     sitemap = "" if not html_baseurl else f"Sitemap: {html_baseurl}sitemap.xml\n"
@@ -366,6 +392,8 @@ def _finish(app, exception):
 def _readers_setup(app):
     app.add_css_file("xent-print.css", media="print")
     app.add_js_file(None, body=EARLY_SCRIPT, priority=1, **{"data-xent-early": "true"})
+    # A change of the terms re-reads the pages (the transform runs on reading).
+    app.add_config_value("xent_search_terms", {}, "env", types=frozenset({dict}))
     app.add_transform(SearchTerms)
     app.connect("html-page-context", _last_updated)
     app.connect("build-finished", _finish)
