@@ -352,12 +352,13 @@ _BLOCKING = re.compile(r'<script( [^>]*)?>(.*?)</script>', re.S)
 
 
 def defer_scripts(html: str) -> str:
-    """Every script in <head> deferred, in its order, except the first-paint ones.
+    """Every external script in <head> deferred, in its order.
 
     A deferred script runs after parsing, before DOMContentLoaded, in document
-    order. An inline script can't be deferred, so it becomes a deferred data:
-    URL that keeps its place among the others. Inline scripts that set the
-    colour mode and the ``xent-js`` class must run before the first paint.
+    order. Inline scripts don't block on the network and stay where they are
+    (they set options that the deferred scripts read), except those that use
+    DOCUMENTATION_OPTIONS, which a deferred script defines: each becomes a
+    deferred data: URL that keeps its place after it.
     """
     head_end = html.find("</head>")
     if head_end < 0:
@@ -369,6 +370,8 @@ def defer_scripts(html: str) -> str:
             return match.group(0)
         if " src=" in attrs:
             return f"<script defer{attrs}></script>"
+        if "DOCUMENTATION_OPTIONS" not in body:
+            return match.group(0)  # settings the deferred scripts read: run now
         encoded = base64.b64encode(body.encode()).decode()
         return f'<script defer{attrs} src="data:text/javascript;base64,{encoded}"></script>'
 
@@ -391,6 +394,7 @@ def _finish(app, exception):
 
 def _readers_setup(app):
     app.add_css_file("xent-print.css", media="print")
+    app.add_js_file("xent-math.js", loading_method="defer")
     app.add_js_file(None, body=EARLY_SCRIPT, priority=1, **{"data-xent-early": "true"})
     # A change of the terms re-reads the pages (the transform runs on reading).
     app.add_config_value("xent_search_terms", {}, "env", types=frozenset({dict}))
