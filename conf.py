@@ -319,8 +319,9 @@ def _last_updated(app, pagename, templatename, context, doctree):
 
 # Only what pages load: tex-chtml.js and what it loads on demand (CHTML fonts,
 # TeX extensions by autoload, and the menu's renderer, accessibility and
-# speech options). The other combined builds and source maps never load.
-MATHJAX_KEEP = ("tex-chtml.js", "output/", "input/tex/", "a11y/", "sre/", "ui/")
+# speech options; the explorer needs input/mml). The other combined builds
+# and source maps never load.
+MATHJAX_KEEP = ("tex-chtml.js", "output/", "input/", "a11y/", "sre/", "ui/")
 
 
 def prune_static(outdir: Path) -> None:
