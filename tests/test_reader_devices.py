@@ -8,6 +8,8 @@ Budgets are set from measurements of this build and stated in the README.
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
 import gzip
 import json
 import os
@@ -85,17 +87,43 @@ def server(site):
         yield served
 
 
+# Playwright's sync API refuses to start while another sync Playwright (the
+# session-wide one of tests/test_browser.py) runs in the same thread. This
+# module's browser lives in a thread of its own, and every test that drives
+# it runs there (``in_browser_thread``).
+_BROWSER_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="xent-reader")
+
+
+def in_browser_thread(test):
+    """Run ``test`` in the thread that owns this module's browser."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return _BROWSER_THREAD.submit(test, *args, **kwargs).result()
+
+    return run
+
+
+def _launch():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    return playwright, playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+def _close(playwright, chromium):
+    chromium.close()
+    playwright.stop()
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    playwright, chromium = _BROWSER_THREAD.submit(_launch).result()
+    yield chromium
+    _BROWSER_THREAD.submit(_close, playwright, chromium).result()
 
 
 CLS_OBSERVER = """
@@ -134,6 +162,7 @@ def open_fresh(browser, server, rel, **context_options):
 
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])
+@in_browser_thread
 def test_first_visit_follows_the_system_colour_scheme(browser, server, scheme):
     """With nothing chosen, the page takes the system's scheme, and storing it
     does not turn it into the reader's choice (the next visit still follows
@@ -151,6 +180,7 @@ def test_first_visit_follows_the_system_colour_scheme(browser, server, scheme):
         context.close()
 
 
+@in_browser_thread
 def test_a_chosen_mode_wins_over_the_system(browser, server):
     context, page, _ = open_fresh(browser, server, "index.html", color_scheme="dark")
     try:
@@ -225,6 +255,7 @@ def transfer_size(site: Path, urls: list[str], origin: str) -> int:
 
 
 @pytest.mark.parametrize("rel", PAGES)
+@in_browser_thread
 def test_no_equation_is_a_tab_stop(cold_loads, rel):
     _need_page(rel)
     load = cold_loads(rel)
@@ -234,6 +265,7 @@ def test_no_equation_is_a_tab_stop(cold_loads, rel):
 
 
 @pytest.mark.parametrize("rel", PAGES)
+@in_browser_thread
 def test_page_weight_blocking_scripts_and_layout_shift(cold_loads, site, server, rel):
     _need_page(rel)
     load = cold_loads(rel)
@@ -246,6 +278,7 @@ def test_page_weight_blocking_scripts_and_layout_shift(cold_loads, site, server,
 
 
 @pytest.mark.parametrize("rel", PAGES)
+@in_browser_thread
 def test_every_icon_draws(cold_loads, rel):
     """The theme's icons come from Font Awesome's fonts (xent-icons.css), not its 1.5 MB script."""
     _need_page(rel)
@@ -255,6 +288,7 @@ def test_every_icon_draws(cold_loads, rel):
 
 
 @pytest.mark.parametrize("rel", QUIZ_PAGES)
+@in_browser_thread
 def test_arrow_keys_move_between_quiz_options_without_answering(browser, server, rel):
     _need_page(rel)
     context, page, _ = open_fresh(browser, server, rel)
@@ -282,6 +316,7 @@ def test_arrow_keys_move_between_quiz_options_without_answering(browser, server,
         context.close()
 
 
+@in_browser_thread
 def test_quiz_answers_open_without_javascript(browser, server):
     rel = QUIZ_PAGES[0]
     _need_page(rel)
@@ -301,6 +336,7 @@ def test_quiz_answers_open_without_javascript(browser, server):
 
 
 @pytest.mark.parametrize("rel", PAGES)
+@in_browser_thread
 def test_phones_and_print(browser, server, rel):
     """At 360 and 390 px nothing is wider than the screen, and a display
     equation that scrolls shows a cue; printed, quiz answers and hidden code
@@ -351,6 +387,7 @@ def test_phones_and_print(browser, server, rel):
 
 
 @pytest.mark.parametrize("rel", PAGES)
+@in_browser_thread
 def test_no_javascript_no_empty_shells_or_dead_controls(browser, server, rel):
     _need_page(rel)
     context, page, _ = open_fresh(browser, server, rel, java_script_enabled=False)
@@ -373,6 +410,7 @@ def test_no_javascript_no_empty_shells_or_dead_controls(browser, server, rel):
 
 
 @pytest.mark.parametrize("query", sorted(SEARCHES))
+@in_browser_thread
 def test_search_ranks_the_teaching_page_first(browser, server, query):
     context = browser.new_context()
     page = context.new_page()
