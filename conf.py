@@ -7,8 +7,8 @@ Sphinx reads this file from the repository root and the pages from ``docs/``:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -176,6 +176,40 @@ copybutton_exclude = ".linenos, .gp, .go"
 copybutton_selector = "div.highlight pre"
 
 
+INSTALL_CELL = (
+    "This notebook calls `xent_ref`, the NumPy reference implementation that the site "
+    "teaches with (`import xent_ref as xr`). Install it, with NumPy, before running the "
+    "cells: `pip install xent-ref`, or `pip install .` in a clone of the site's sources. "
+    "The outputs below are those of the published build."
+)
+
+
+def executed_notebook(path: Path) -> dict:
+    """The page's notebook with its outputs.
+
+    MyST-NB writes ``jupyter_execute/<page>.ipynb`` without outputs when they
+    come from its cache, so they are merged back from the same cache here.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+
+    notebook = nbformat.read(path, as_version=4)
+    try:
+        _, notebook = get_cache(nb_execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:
+        pass  # not in the cache: the file holds the outputs of a fresh run
+    return json.loads(nbformat.writes(notebook))
+
+
+def download_notebook(notebook: dict) -> dict:
+    """The executed page as a reader gets it: an install note first, outputs kept,
+    and no ``remove-cell`` cells (they hold the page's checks and import myst_nb)."""
+    cells = [cell for cell in notebook.get("cells", [])
+             if "remove-cell" not in cell.get("metadata", {}).get("tags", [])]
+    note = {"cell_type": "markdown", "metadata": {}, "source": INSTALL_CELL}
+    return {**notebook, "cells": [note, *cells]}
+
+
 def _offer_ipynb_download(app, pagename, templatename, context, doctree):
     """Let the theme's download menu offer the executed notebook as .ipynb.
 
@@ -188,7 +222,7 @@ def _offer_ipynb_download(app, pagename, templatename, context, doctree):
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(executed, target)
+    target.write_text(json.dumps(download_notebook(executed_notebook(executed))), encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
@@ -293,3 +327,198 @@ numpydoc_validation_checks: set[str] = set()
 # No Python module index page: the API index lists the three modules, and the
 # sitemap lists pages only.
 html_domain_indices = False
+
+
+# --- Readers and devices ---------------------------------------------------
+# Dark mode, keyboard, phones, print, no JavaScript, page weight, search,
+# metadata and downloads. Everything a reader's device sees that is not a
+# page's content is configured in this block.
+import base64  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+
+from docutils import nodes as _nodes  # noqa: E402
+from sphinx import addnodes as _addnodes  # noqa: E402
+from sphinx.errors import ConfigError  # noqa: E402
+from sphinx.transforms import SphinxTransform  # noqa: E402
+
+# Where the sources live, for the "repository" and "edit this page" buttons
+# (one place: set XENT_REPOSITORY_URL, e.g. https://github.com/<owner>/xent).
+REPOSITORY_URL = os.environ.get("XENT_REPOSITORY_URL", "").rstrip("/")
+REPOSITORY_BRANCH = os.environ.get("XENT_REPOSITORY_BRANCH", "main")
+# The Pages workflow sets XENT_PUBLISH=1: a published build needs its real URL.
+PUBLISHING = os.environ.get("XENT_PUBLISH", "") == "1"
+if PUBLISHING and not (os.environ.get("XENT_BASEURL") or os.environ.get("READTHEDOCS_CANONICAL_URL")):
+    raise ConfigError(
+        "XENT_BASEURL: a published build (XENT_PUBLISH=1) needs the site's URL; "
+        "the canonical links, Open Graph images and sitemap would point to a placeholder")
+
+
+def repository_theme_options(url: str, branch: str) -> dict:
+    """The theme options that show the source repository and "edit this page"."""
+    if not url:
+        return {"use_repository_button": False, "use_edit_page_button": False}
+    return {
+        "repository_url": url,
+        "repository_branch": branch,
+        "path_to_docs": "docs",
+        "use_repository_button": True,
+        "use_edit_page_button": True,
+    }
+
+
+html_theme_options.update(repository_theme_options(REPOSITORY_URL, REPOSITORY_BRANCH))
+LICENSE_NOTE = "Text and code released under the MIT License."
+CITE_NOTE = (f"How to cite: The xent authors, <em>xent: every loss is a cross-entropy</em>, "
+             f"2026, {html_baseurl} (see CITATION.cff in the sources).")
+html_theme_options["extra_footer"] = f"<p>{LICENSE_NOTE}</p><p>{CITE_NOTE}</p>"
+
+# Equations leave the Tab order (a page has dozens); the MathJax menu stays on
+# a right click or long press on an equation, and assistive MathML still
+# reads each equation to screen readers.
+mathjax3_config = {"options": {"menuOptions": {"settings": {"inTabOrder": False}}}}
+
+# Runs in <head> before the page is drawn: with no mode chosen by the reader,
+# follow the system's colour scheme (the theme would store "light" as a
+# choice); and mark <html> so that styles can tell whether scripts run.
+EARLY_SCRIPT = (
+    "(function(d){var m=null;try{m=localStorage.getItem('mode')}catch(e){}"
+    "if(!m||m==='auto'){d.dataset.mode='auto';d.dataset.theme="
+    "matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light'}"
+    "d.classList.add('xent-js')})(document.documentElement);"
+)
+
+# Search: the words a reader types, indexed on the page that teaches them.
+# (No page teaches the Brier score yet.)
+xent_search_terms = {
+    "losses/softmax-cross-entropy": ["logsumexp", "log-sum-exp", "softmax"],
+    "chain/kl-divergence": ["Kullback-Leibler", "KL divergence"],
+    "catalogue/label-smoothing": ["label smoothing"],
+    "catalogue/focal": ["focal loss"],
+}
+
+
+class SearchTerms(SphinxTransform):
+    """Main index entries for ``xent_search_terms``, before domains collect the index."""
+
+    default_priority = 840
+
+    def apply(self, **kwargs) -> None:
+        terms = self.config.xent_search_terms.get(self.env.docname)
+        section = next(iter(self.document.findall(_nodes.section)), None)
+        if not terms or section is None:
+            return
+        title = next(iter(section.findall(_nodes.title)))
+        entries = [("single", term, section["ids"][0], "main", None) for term in terms]
+        title.parent.insert(title.parent.index(title) + 1,
+                            _addnodes.index(entries=entries, inline=False))
+
+
+def _last_updated(app, pagename, templatename, context, doctree):
+    """The date of the last commit that touched the page's source (reproducible)."""
+    if doctree is None:
+        return
+    source = Path(app.env.doc2path(pagename))
+    try:
+        date = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", str(source)], cwd=ROOT,
+            capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        date = ""
+    context["last_updated"] = date or None
+
+
+# Only what pages load: tex-chtml.js and what it loads on demand (CHTML fonts,
+# TeX extensions by autoload, and the menu's renderer, accessibility and
+# speech options; the explorer needs input/mml). The other combined builds
+# and source maps never load.
+MATHJAX_KEEP = ("tex-chtml.js", "output/", "input/", "a11y/", "sre/", "ui/")
+
+
+def prune_static(outdir: Path) -> None:
+    """Delete what no page loads from the built site."""
+    static = outdir / "_static"
+    for path in sorted(static.rglob("*.map")):
+        path.unlink()
+    # Replaced on every page by xent-icons.css (icons_as_fonts).
+    (static / "scripts" / "fontawesome.js").unlink(missing_ok=True)
+    mathjax = static / "mathjax"
+    if mathjax.is_dir():
+        for path in sorted(mathjax.rglob("*"), reverse=True):
+            rel = path.relative_to(mathjax).as_posix()
+            if path.is_file() and not rel.startswith(MATHJAX_KEEP):
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+_FONTAWESOME_JS = re.compile(r'<script defer src="([^"]*)_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def icons_as_fonts(html: str) -> str:
+    """The theme's fontawesome.js replaced by xent-icons.css (the same icons as fonts)."""
+    return _FONTAWESOME_JS.sub(r'<link rel="stylesheet" href="\1_static/xent-icons.css" />', html)
+
+
+_BLOCKING = re.compile(r'<script( [^>]*)?>(.*?)</script>', re.S)
+
+
+def defer_scripts(html: str) -> str:
+    """Every external script in <head> deferred, in its order.
+
+    A deferred script runs after parsing, before DOMContentLoaded, in document
+    order. Inline scripts don't block on the network and stay where they are
+    (they set options that the deferred scripts read), except those that use
+    DOCUMENTATION_OPTIONS, which a deferred script defines: each becomes a
+    deferred data: URL that keeps its place after it.
+    """
+    head_end = html.find("</head>")
+    if head_end < 0:
+        return html
+
+    def fix(match: re.Match) -> str:
+        attrs, body = match.group(1) or "", match.group(2)
+        if re.search(r'\b(defer|async|data-cfasync|data-xent-early)\b|type="(?!text/javascript)', attrs):
+            return match.group(0)
+        if " src=" in attrs:
+            return f"<script defer{attrs}></script>"
+        if "DOCUMENTATION_OPTIONS" not in body:
+            return match.group(0)  # settings the deferred scripts read: run now
+        encoded = base64.b64encode(body.encode()).decode()
+        return f'<script defer{attrs} src="data:text/javascript;base64,{encoded}"></script>'
+
+    return _BLOCKING.sub(fix, html[:head_end]) + html[head_end:]
+
+
+def _finish(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    prune_static(outdir)
+    for path in sorted(outdir.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        fixed = defer_scripts(icons_as_fonts(text))
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+    sitemap = "" if not html_baseurl else f"Sitemap: {html_baseurl}sitemap.xml\n"
+    (outdir / "robots.txt").write_text("User-agent: *\nAllow: /\n" + sitemap, encoding="utf-8")
+
+
+def _readers_setup(app):
+    app.add_css_file("xent-print.css", media="print")
+    app.add_js_file("xent-math.js", loading_method="defer")
+    app.add_js_file(None, body=EARLY_SCRIPT, priority=1, **{"data-xent-early": "true"})
+    # A change of the terms re-reads the pages (the transform runs on reading).
+    app.add_config_value("xent_search_terms", {}, "env", types=frozenset({dict}))
+    app.add_transform(SearchTerms)
+    app.connect("html-page-context", _last_updated)
+    app.connect("build-finished", _finish)
+
+
+_site_setup = setup
+
+
+def setup(app):  # noqa: F811 - the site's setup, then this block's
+    _site_setup(app)
+    _readers_setup(app)
+# --- end of Readers and devices ---------------------------------------------

@@ -1,7 +1,9 @@
 /*
- * xent quizzes: picking a choice says at once whether it is right and shows
- * the explanation. The page works without this script: each question's
- * "Show answer" <details> element holds the answer and the explanation.
+ * xent quizzes: picking a choice (a click, or Space or Enter on the focused
+ * option) says at once whether it is right and shows the explanation. Arrow
+ * keys move between the options without picking one. The page works without
+ * this script: each question's "Show answer" <details> element holds the
+ * answer and the explanation.
  * No network, no storage.
  */
 (function () {
@@ -54,12 +56,37 @@
     }
   }
 
+  // Keyboard: an arrow key only moves focus between the options (a browser
+  // would also pick the option, and so answer); Space or Enter answers.
+  var STEPS = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+  function onKey(question, inputs, input, event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (event.key in STEPS) {
+      event.preventDefault();
+      var next = (inputs.indexOf(input) + STEPS[event.key] + inputs.length) % inputs.length;
+      inputs[next].focus();
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (!input.checked) {
+        input.checked = true;
+      }
+      respond(question, input);
+    }
+  }
+
   function setUp(question) {
-    question.querySelectorAll('input[type="radio"]').forEach(function (input) {
+    var inputs = Array.prototype.slice.call(question.querySelectorAll('input[type="radio"]'));
+    inputs.forEach(function (input) {
       input.addEventListener("change", function () {
         if (input.checked) {
           respond(question, input);
         }
+      });
+      input.addEventListener("keydown", function (event) {
+        onKey(question, inputs, input, event);
       });
     });
   }
