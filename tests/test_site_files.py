@@ -165,9 +165,6 @@ ALLOWED_REMOTE_MENTIONS = {
         "(Internet Explorer, Node)",
     ("_static/mathjax/*/*.js", "https://cdn.jsdelivr.net/npm/wicked-good-xpath@"):
         "as above, in the a11y components",
-    ("_static/mathjax/latest.js", ""):
-        "MathJax's 'load the newest version from a CDN' loader, shipped in the "
-        "package; no page loads it (test_no_page_loads_mathjax_latest)",
 }
 
 
