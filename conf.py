@@ -179,7 +179,8 @@ copybutton_selector = "div.highlight pre"
 INSTALL_CELL = (
     "This notebook calls `xent_ref`, the NumPy reference implementation that the site "
     "teaches with (`import xent_ref as xr`). Install it, with NumPy, before running the "
-    "cells: `pip install xent-ref`, or `pip install .` in a clone of the site's sources. "
+    "cells: `pip install .` in a clone of the site's sources (the package is `xent-ref`; "
+    "it is not on PyPI). Some cells also use SciPy, Matplotlib or PyTorch. "
     "The outputs below are those of the published build."
 )
 
