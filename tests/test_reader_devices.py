@@ -514,7 +514,7 @@ def test_download_installs_first_keeps_outputs_and_drops_hidden_checks(site, rel
     notebook = json.loads((site / "_sources" / rel).read_text(encoding="utf-8"))
     first = notebook["cells"][0]
     text = "".join(first["source"])
-    assert first["cell_type"] == "markdown" and "pip install xent-ref" in text
+    assert first["cell_type"] == "markdown" and "pip install ." in text and "xent-ref" in text
     executed = json.loads((site.parent / "jupyter_execute" / rel).read_text(encoding="utf-8"))
     kept = [cell for cell in executed["cells"]
             if "remove-cell" not in cell.get("metadata", {}).get("tags", [])]
