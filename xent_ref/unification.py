@@ -683,6 +683,14 @@ def beta_nll(logit_mean, target, *, precision: float, reduction: str = "mean"):
         (beyond, the log-gamma terms cancel and take most of the digits).
     reduction : {"mean", "sum", "none"}, optional
 
+    Returns
+    -------
+    loss : float or ndarray
+        The NLL, reduced as ``reduction`` says. At a target of exactly 0 or 1
+        it is its limit there: ``inf`` where the density vanishes (:math:`a > 1`
+        at 0, :math:`b > 1` at 1), ``-inf`` where the density grows without
+        bound (:math:`a < 1` at 0, :math:`b < 1` at 1).
+
     Raises
     ------
     TypeError
@@ -810,6 +818,11 @@ def von_mises_nll(pred, target, *, concentration: float, reduction: str = "mean"
         past :math:`\kappa \approx 709`; ``xent_ref.distributions.VonMises``
         takes any finite :math:`\kappa`.
     reduction : {"mean", "sum", "none"}, optional
+
+    Returns
+    -------
+    loss : float or ndarray
+        The NLL, reduced as ``reduction`` says.
 
     Raises
     ------
