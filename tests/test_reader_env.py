@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -128,8 +130,26 @@ def notebook_cells(notebook: Path) -> list[dict]:
     return cells
 
 
-def run_as_reader(cells: list[dict], workdir: Path) -> subprocess.CompletedProcess:
-    """Run *cells* in a fresh interpreter that has xent_ref but no build tools."""
+#: ``{download}`label <path>``` in a page: a file the page tells its reader to
+#: download, so a reader has it in their working directory.
+DOWNLOAD = re.compile(r"\{download\}`[^`<]*<([^>`]+)>`")
+
+
+def page_downloads(page: Path) -> list[Path]:
+    """The files *page* offers for download, as paths in the checkout."""
+    if not page.is_file():
+        return []
+    text = page.read_text(encoding="utf-8")
+    return [(page.parent / target).resolve() for target in DOWNLOAD.findall(text)]
+
+
+def run_as_reader(cells: list[dict], workdir: Path,
+                  downloads: list[Path] = ()) -> subprocess.CompletedProcess:
+    """Run *cells* in a fresh interpreter that has xent_ref but no build tools.
+
+    The working directory holds only the *downloads* (the files the page links
+    for download), as a reader who followed the page's links has them.
+    """
     site = workdir / "site-packages"
     site.mkdir(parents=True, exist_ok=True)
     link = site / "xent_ref"
@@ -137,6 +157,8 @@ def run_as_reader(cells: list[dict], workdir: Path) -> subprocess.CompletedProce
         link.symlink_to(ROOT / "xent_ref", target_is_directory=True)
     run = workdir / "run"
     run.mkdir(exist_ok=True)
+    for path in downloads:
+        shutil.copyfile(path, run / path.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
     env.update(PYTHONPATH=str(site), MPLBACKEND="Agg", PYTHONHASHSEED="0")
     return subprocess.run(
@@ -173,7 +195,7 @@ def test_there_are_pages_with_code():
 )
 def test_visible_code_runs_in_a_readers_python(page, tmp_path):
     cells = visible_cells(page)
-    result = run_as_reader(cells, tmp_path)
+    result = run_as_reader(cells, tmp_path, page_downloads(page))
     ran = result.returncode == 0
     assert ran, (
         f"{page.relative_to(DOCS)}: its visible code fails without Sphinx/MyST-NB:\n"
@@ -199,7 +221,8 @@ def test_downloaded_notebook_runs_in_a_readers_python(notebook, tmp_path):
                     "build it to test the notebook downloads")
     path = NOTEBOOKS / notebook
     assert path.is_file(), f"the built site offers no download {path}"
-    result = run_as_reader(notebook_cells(path), tmp_path)
+    page = (DOCS / notebook).with_suffix(".md")
+    result = run_as_reader(notebook_cells(path), tmp_path, page_downloads(page))
     ran = result.returncode == 0
     assert ran, (
         f"{notebook}: the downloaded notebook fails without Sphinx/MyST-NB:\n" + _failure(result)
