@@ -106,7 +106,16 @@ def _tail_total(e: np.ndarray, scratch: np.ndarray, scale: np.ndarray) -> np.nda
     if small.all():
         return _exact_sum(e, scratch) * scale
     if small.any():
-        s[small] = _exact_sum(e[small], scratch[small]) * scale[small]
+        # The small rows are copied into the scratch buffer, and e, no longer
+        # needed once summed, lends its memory as their scratch: no allocation
+        # beyond the two buffers the caller made.
+        n = e.shape[-1]
+        flat = small.reshape(-1)
+        rows = int(np.count_nonzero(flat))
+        sub = np.compress(flat, e.reshape(-1, n), axis=0,
+                          out=scratch.reshape(-1)[: rows * n].reshape(rows, n))
+        spare = e.reshape(-1)[: rows * n].reshape(rows, n)
+        s.reshape(-1)[flat] = _exact_sum(sub, spare)[:, 0] * scale.reshape(-1)[flat]
     return s
 
 
