@@ -364,7 +364,8 @@ def widget(browser, kind):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.route("**/*", lambda route: route.abort())
     page.set_content(
-        "<!doctype html><html lang='en'><head><title>widget</title>"
+        # the site's head script marks <html> xent-js when scripts run
+        "<!doctype html><html lang='en' class='xent-js'><head><title>widget</title>"
         f"<style>{CSS.read_text(encoding='utf-8')}</style></head>"
         f"<body><main>{xent_explore.exploration_html(kind)}</main></body></html>"
     )

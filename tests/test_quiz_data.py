@@ -711,10 +711,13 @@ def test_choosing_an_answer_says_at_once_whether_it_is_right(demo, chromium):
         assert "The exponential undoes the logarithm" in text
         assert "xent-quiz-chosen-right" in q1.locator(".xent-quiz-choice").nth(1).get_attribute("class")
 
-        # Keyboard only: arrow keys move within the radio group and answer too.
+        # Keyboard only: an arrow key moves to the next option without
+        # answering, so the options can be read first; Space answers.
         page.focus("#xent-quiz-demo-2-a")
         page.keyboard.press("ArrowDown")
         q2 = page.locator("#xent-quiz-demo-2")
+        assert q2.locator(".xent-quiz-feedback").text_content() == ""
+        page.keyboard.press("Space")
         assert "Not quite. The answer is (a)." in q2.locator(".xent-quiz-feedback").text_content()
         assert "A second paragraph." in q2.locator(".xent-quiz-feedback").text_content()
         page.close()

@@ -24,7 +24,6 @@ import pytest
 import yaml
 
 from tests.browser_support import (
-    CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
     SUB_PATH,
@@ -34,6 +33,7 @@ from tests.browser_support import (
     page_html,
     site_dir,
 )
+from tools.chromium import find_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -108,8 +108,9 @@ def _launch():
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
+    path, _ = find_chromium()
     return playwright, playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        executable_path=str(path), args=CHROMIUM_ARGS, headless=True)
 
 
 def _close(playwright, chromium):
@@ -119,8 +120,9 @@ def _close(playwright, chromium):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium")
+    path, why = find_chromium()
+    if path is None:
+        pytest.fail(why)
     playwright, chromium = _BROWSER_THREAD.submit(_launch).result()
     yield chromium
     _BROWSER_THREAD.submit(_close, playwright, chromium).result()
