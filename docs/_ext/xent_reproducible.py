@@ -173,6 +173,19 @@ def remove_stale_social_cards(app, exception) -> None:
             card.unlink()
 
 
+def reread_every_page(app, env, added, changed, removed) -> list[str]:
+    """Read (and so write) every page on every build, not only the changed ones.
+
+    On an incremental build Sphinx's search index keeps the index entries
+    (``indexentries``: glossary terms, ``index`` directives, the API
+    reference's objects) of the pages that build writes only, so a site
+    published after one would search differently from a clean build. Reading
+    every page costs little here: MyST-NB takes each notebook's outputs from
+    its execution cache, so nothing is executed again.
+    """
+    return sorted(env.found_docs - set(added) - set(changed) - set(removed))
+
+
 def setup(app) -> dict[str, Any]:
     from myst_nb.core import render
 
@@ -187,4 +200,5 @@ def setup(app) -> dict[str, Any]:
     app.connect("build-finished", complete_sitemap, priority=400)
     app.connect("env-updated", copy_late_static_files)
     app.connect("build-finished", remove_stale_social_cards)
+    app.connect("env-get-outdated", reread_every_page)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
