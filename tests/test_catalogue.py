@@ -32,6 +32,8 @@ from scipy import integrate, special, stats
 import xent_ref as xr
 from xent_ref.unification import RECORDS, check, likelihood_check, to_markdown
 
+from tests.test_new_records import NEW_NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "docs" / "catalogue"
 QUIZZES = ROOT / "docs" / "quizzes"
@@ -134,14 +136,7 @@ def _scipy_nll(rec, *inputs) -> np.ndarray:
 
 #: The textbook NLLs of the newer families (``unification.*_nll``) have no
 #: PyTorch loss; tests/test_new_records.py checks them against scipy.stats.
-NEWER_FAMILIES = {
-    "unification.student_t_nll",
-    "unification.gamma_nll",
-    "unification.beta_nll",
-    "unification.negative_binomial_nll",
-    "unification.von_mises_nll",
-    "unification.gaussian_mixture_nll",
-}
+NEWER_FAMILIES = set(NEW_NAMES)
 NLL_NAMES = [rec.name for rec in RECORDS if rec.is_nll and rec.name not in NEWER_FAMILIES]
 
 
