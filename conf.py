@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 BUILDDIR = Path(os.environ.get("XENT_BUILDDIR", ROOT / "_build"))
-# The site's own extensions (quiz, explorations, reading time) live in docs/_ext.
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+# Sphinx does not put the configuration directory on sys.path. The repository
+# root holds the site's own extensions (the xent_sphinx package) and the
+# xent_ref that the API reference documents (not an installed copy).
+sys.path.insert(0, str(ROOT))
 
 project = "xent"
 author = "The xent authors"
@@ -35,15 +37,11 @@ extensions = [
     # MathJax 3, copied into _static/mathjax from a pinned PyPI package: math
     # renders with no network (the extension sets mathjax_path).
     "sphinx-mathjax-offline",
-    "xent_quiz",
-    "xent_explore",
-    "xent_reading_time",
-    # Equations are numbered per page: a reference to another page names it.
-    "xent_eqref",
-    # Build-time fixes to the theme's HTML for the accessibility audit.
-    "xent_a11y",
-    # Deterministic notebook downloads and stream output (make reproducible).
-    "xent_reproducible",
+    # The site's own extensions, with their scripts (xent_sphinx/__init__.py
+    # lists them): quizzes, explorations, reading time, equation references
+    # across pages, links to the API reference, accessibility fixes to the
+    # theme's HTML and reproducible builds.
+    "xent_sphinx",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
@@ -128,6 +126,8 @@ html_baseurl = (
     or os.environ.get("READTHEDOCS_CANONICAL_URL")
     or "https://xent.example.org/"
 ).rstrip("/") + "/"
+# The site's own styles, print styles, icons and math script; the scripts of
+# the quiz and exploration extensions ship in xent_sphinx/static.
 html_static_path = ["docs/_static"]
 # A site-local icon: otherwise browsers ask for /favicon.ico at the host root.
 html_favicon = "docs/_static/favicon.svg"
@@ -273,16 +273,14 @@ def setup(app):
 
 
 # --- API reference ---------------------------------------------------------
-# docs/reference/api renders xent_ref's numpydoc docstrings; xent_api_links
-# makes every ``xr.name`` literal on a page a link to its entry. The pages
-# import the xent_ref next to this file (the build runs with it on sys.path).
-sys.path.insert(0, str(ROOT))
+# docs/reference/api renders xent_ref's numpydoc docstrings; xent_sphinx's
+# api_links makes every ``xr.name`` literal on a page a link to its entry.
+# autodoc imports the xent_ref next to this file (ROOT is on sys.path above).
 from numpydoc.xref import DEFAULT_LINKS as _NUMPYDOC_LINKS  # noqa: E402
 
 extensions += [
     "sphinx.ext.autodoc",
     "numpydoc",
-    "xent_api_links",
 ]
 # The public names are those in each module's __all__; private helpers and
 # undocumented attributes stay out.

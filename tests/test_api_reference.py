@@ -263,8 +263,8 @@ def _build(tmp_path, body: str) -> tuple[str, str]:
     src.mkdir()
     (src / "conf.py").write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(ROOT / 'docs' / '_ext')!r})\n"
-        "extensions = ['xent_api_links']\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "extensions = ['xent_sphinx.api_links']\n"
         "nitpicky = True\n",
         encoding="utf-8",
     )
@@ -303,13 +303,8 @@ def test_xr_literal_that_is_not_a_name_is_a_warning(tmp_path):
 
 
 def test_target_of_reads_names_and_calls():
-    import sys
+    from xent_sphinx.api_links import target_of
 
-    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-    try:
-        from xent_api_links import target_of
-    finally:
-        sys.path.remove(str(ROOT / "docs" / "_ext"))
     assert target_of("xr.grad.mse_loss_grad") == "xent_ref.grad.mse_loss_grad"
     assert target_of("xr.distributions.Poisson(...).nll") == "xent_ref.distributions.Poisson.nll"
     assert target_of("xr.entropy(counts / counts.sum())") == "xent_ref.entropy"

@@ -1,4 +1,4 @@
-"""The build-time fixes in docs/_ext/xent_reproducible.py and docs/_ext/xent_a11y.py.
+"""The build-time fixes in xent_sphinx/reproducible.py and xent_sphinx/a11y.py.
 
 Pure functions, checked on small hand-made inputs whose right answer is
 plain from the input.
@@ -6,17 +6,12 @@ plain from the input.
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
-
 import pytest
 from bs4 import BeautifulSoup
 
-# The site's extensions live in docs/_ext, as conf.py loads them.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
-xent_a11y = importlib.import_module("xent_a11y")
-xent_reproducible = importlib.import_module("xent_reproducible")
+from xent_sphinx import a11y as xent_a11y
+from xent_sphinx import reproducible as xent_reproducible
+
 label_sidebar_summaries = xent_a11y.label_sidebar_summaries
 list_item_citations = xent_a11y.list_item_citations
 merge_streams = xent_reproducible.merge_streams

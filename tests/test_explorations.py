@@ -1,6 +1,6 @@
 """The explorations' JavaScript agrees with xent_ref, and the widgets respond.
 
-``docs/_static/xent-explore.js`` computes every value the softmax, BCE and KL
+``xent_sphinx/static/xent-explore.js`` computes every value the softmax, BCE and KL
 widgets show. Its formulas are evaluated here in Chromium (the engine readers
 use, driven by Playwright with Debian's /usr/bin/chromium), or in node when
 Chromium is missing, and compared with ``xent_ref`` at many points, extreme
@@ -29,9 +29,10 @@ import pytest
 
 import xent_ref as xr
 from tools.chromium import find_chromium
+from xent_sphinx import explore as xent_explore
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "docs" / "_static" / "xent-explore.js"
+SCRIPT = ROOT / "xent_sphinx" / "static" / "xent-explore.js"
 CSS = ROOT / "docs" / "_static" / "xent.css"
 CHROMIUM_ARGS = [
     "--headless",
@@ -43,8 +44,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-import xent_explore  # noqa: E402  (lives in docs/_ext, not in a package)
 
 # Calls go to JS as [name, args] and come back with non-finite numbers as
 # strings, so that node's JSON and Playwright's bridge return the same thing.
@@ -580,9 +579,8 @@ def _build(tmp_path, body: str) -> tuple[subprocess.CompletedProcess, Path]:
     src = tmp_path / "src"
     src.mkdir()
     (src / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT / 'docs' / '_ext')!r})\n"
-        'extensions = ["myst_parser", "xent_explore"]\n'
-        f"html_static_path = [{str(ROOT / 'docs' / '_static')!r}]\n",
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        'extensions = ["myst_parser", "xent_sphinx.explore"]\n',
         encoding="utf-8",
     )
     (src / "index.md").write_text(body, encoding="utf-8")
@@ -606,7 +604,9 @@ def test_the_directive_writes_each_widget_and_loads_the_script(tmp_path):
         assert xent_explore.exploration_html(kind) in html
     # A second widget of a kind on one page gets ids of its own.
     assert xent_explore.exploration_html("softmax", "xent-explore-softmax-2") in html
+    # The extension ships its script: the project names no static path.
     assert html.count('src="_static/xent-explore.js') == 1
+    assert (out / "_static" / "xent-explore.js").is_file()
 
 
 def test_a_strict_build_fails_on_an_unknown_exploration(tmp_path):

@@ -31,15 +31,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from xent_sphinx import quiz as xent_quiz
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 QUIZZES = DOCS / "quizzes"
-EXT = DOCS / "_ext"
-STATIC = DOCS / "_static"
 QUIZ_FILES = sorted(QUIZZES.glob("*.yaml"))
-
-sys.path.insert(0, str(EXT))
-import xent_quiz  # noqa: E402  (lives in docs/_ext, not in a package)
 
 # ```{quiz} name``` or :::{quiz} name, at the start of a line.
 QUIZ_DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{quiz\}[ \t]+(\S+)", re.MULTILINE)
@@ -449,10 +446,9 @@ def test_duplicate_ids_across_files_are_reported():
 
 CONF = f"""
 import sys
-sys.path.insert(0, {str(EXT)!r})
-extensions = ["myst_parser", "xent_quiz"]
+sys.path.insert(0, {str(ROOT)!r})
+extensions = ["myst_parser", "xent_sphinx.quiz"]
 myst_enable_extensions = ["dollarmath"]
-html_static_path = [{str(STATIC)!r}]
 mathjax_path = "mathjax-is-not-loaded-here.js"
 """
 
@@ -551,7 +547,7 @@ class Elements(HTMLParser):
 
 
 def test_the_directive_renders_accessible_html(demo):
-    _, html = demo
+    src, html = demo
     page = Elements(html)
     assert len(page.all("fieldset")) == 2
     assert len(page.legends) == 2
@@ -573,7 +569,9 @@ def test_the_directive_renders_accessible_html(demo):
     assert html.count('class="math notranslate nohighlight"') >= 6
     assert r"\(e^{\ln x} = x\)" in html
     assert '<code class="docutils literal notranslate"><span class="pre">ln(2)</span></code>' in html
+    # The extension ships its script: the project names no static path.
     assert 'src="_static/xent-quiz.js' in html
+    assert (src.parent / "html" / "_static" / "xent-quiz.js").is_file()
 
 
 def test_the_build_fills_in_computed_numbers(demo):

@@ -45,7 +45,8 @@ Each question renders as a ``<fieldset>`` whose ``<legend>`` is the prompt,
 one labelled radio button per choice, an ``aria-live`` feedback region that
 ``xent-quiz.js`` fills when a choice is picked, and a ``<details>`` element
 "Show answer" that holds the answer and the explanation, so a reader without
-JavaScript can still reveal them.
+JavaScript can still reveal them. ``static/xent-quiz.js`` is loaded on the
+pages that have a quiz; the styles are in the site's ``docs/_static/xent.css``.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from xent_sphinx import add_static_dir
 
 logger = logging.getLogger(__name__)
 
@@ -551,6 +554,7 @@ def add_assets(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app) -> dict[str, Any]:
+    add_static_dir(app)
     app.add_config_value("xent_quiz_dir", "quizzes", "env", types=[str])
     plain = (_visit_plain, _visit_plain)
     skipped = (_skip, None)

@@ -12,7 +12,7 @@ cross-entropy for y = 1 and y = 0 and its gradient sigmoid(z) - y.
 ``kl``: weights for P and Q over four outcomes numbered 0 to 3, renormalised
 on screen, showing H(P), H(P, Q) and the KL divergence both ways.
 
-The markup is written here; ``docs/_static/xent-explore.js`` does the
+The markup is written here; ``static/xent-explore.js`` does the
 arithmetic (stable formulas, checked against ``xent_ref`` by
 ``tests/test_explorations.py``) and draws the plots. Nothing is fetched.
 """
@@ -25,6 +25,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from xent_sphinx import add_static_dir
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +297,7 @@ def add_assets(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app) -> dict[str, Any]:
+    add_static_dir(app)
     others = {name: (_skip, None) for name in ("latex", "text", "man", "texinfo")}
     app.add_node(exploration, html=(visit_exploration_html, None), **others)
     app.add_directive("exploration", ExplorationDirective)
