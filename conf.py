@@ -242,9 +242,11 @@ def _execute_over_ipc() -> None:
     nbclient's NotebookClient creates with its own traitlets config.
     MyST-NB 1.4's cache executor (``myst_nb.core.execute.cache``) calls
     jupyter-cache's ``single_nb_execution``, which passes extra keywords on to
-    the NotebookClient, but MyST-NB passes none and has no setting for them
-    (no upstream issue asks for one yet). So the function that module calls
-    is wrapped to pass the config.
+    the NotebookClient, but MyST-NB passes none and has no setting for them.
+    No upstream issue asks for one; the nearest upstream change,
+    https://github.com/executablebooks/MyST-NB/pull/721 (a Parser that hands
+    its own kernel manager to execution), is not in the pinned 1.4.0. So the
+    function that module calls is wrapped to pass the config.
 
     The sockets' path prefix (``KernelManager.ip`` for IPC) must be absolute:
     its default is relative, and the kernel runs in the page's directory
@@ -455,7 +457,13 @@ _FONTAWESOME_JS = re.compile(r'<script defer src="([^"]*)_static/scripts/fontawe
 
 
 def icons_as_fonts(html: str) -> str:
-    """The theme's fontawesome.js replaced by xent-icons.css (the same icons as fonts)."""
+    """The theme's fontawesome.js replaced by xent-icons.css (the same icons as fonts).
+
+    pydata-sphinx-theme 0.20 loads all of Font Awesome's JavaScript (1.4 MB)
+    on every page to draw a few icons whose web fonts it also ships:
+    https://github.com/pydata/pydata-sphinx-theme/issues/2379 (open; the fix
+    proposed there uses CSS and the web fonts, as xent-icons.css does).
+    """
     return _FONTAWESOME_JS.sub(r'<link rel="stylesheet" href="\1_static/xent-icons.css" />', html)
 
 
@@ -469,7 +477,9 @@ def defer_scripts(html: str) -> str:
     order. Inline scripts don't block on the network and stay where they are
     (they set options that the deferred scripts read), except those that use
     DOCUMENTATION_OPTIONS, which a deferred script defines: each becomes a
-    deferred data: URL that keeps its place after it.
+    deferred data: URL that keeps its place after it. The theme and Sphinx
+    write blocking scripts in <head>; upstream, for the theme's largest one:
+    https://github.com/pydata/pydata-sphinx-theme/issues/2115 (open).
     """
     head_end = html.find("</head>")
     if head_end < 0:

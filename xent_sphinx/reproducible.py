@@ -189,10 +189,12 @@ def reread_every_page(app, env, added, changed, removed) -> list[str]:
 def setup(app) -> dict[str, Any]:
     from myst_nb.core import render
 
-    # MyST-NB calls render.coalesce_streams when nb_merge_streams is on. It
-    # rstrips each chunk and ends it with a newline before joining, so where
-    # the kernel's timer cut a stream shows up as blank lines:
-    # https://github.com/executablebooks/MyST-NB/issues/664
+    # MyST-NB (1.4) calls render.coalesce_streams when nb_merge_streams is on.
+    # It rstrips each chunk and ends it with a newline before joining, so the
+    # text depends on where the kernel's timer cut the stream: a cut inside a
+    # line becomes a line break, and a chunk's trailing blank lines are lost.
+    # Upstream, merged streams that keep the kernel's spacing are asked for in
+    # https://github.com/executablebooks/MyST-NB/issues/690 (open).
     render.coalesce_streams = merge_streams
     app.connect("build-finished", normalise_downloads)
     app.connect("builder-inited", _reset_written)
