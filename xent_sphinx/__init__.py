@@ -7,7 +7,8 @@ beside conf.py, and is not part of the ``xent_ref`` wheel (pyproject.toml
 names its packages): the library knows nothing of its site.
 
 * ``quiz``: the ``quiz`` directive (``static/xent-quiz.js``).
-* ``explore``: the ``exploration`` directive (``static/xent-explore.js``).
+* ``explore``: the ``exploration`` directive (``templates/exploration-*.html``,
+  ``static/xent-explore.js``).
 * ``reading_time``: the reading time under every page's title.
 * ``eqref``: a reference to another page's equation names that page.
 * ``api_links``: every ``xr.name`` in inline code links to its API entry.

@@ -372,26 +372,29 @@ class QuizDirective(SphinxDirective):
 
     def _question(self, number: int, question: dict) -> quiz_question:
         qid = question["id"]
-        node = quiz_question(qid=qid, number=number, classes=["xent-quiz-question"])
-        node += quiz_prompt("", "", *self._inline(question["prompt"]), number=number)
+        node = quiz_question(qid=qid, number=number, classes=["xent-quiz-question"],
+                             ids=[_question_html_id(qid)])
+        node += quiz_prompt("", "", *self._inline(question["prompt"]), number=number,
+                            classes=["xent-quiz-prompt"])
         correct_letter = ""
         correct_label: list[nodes.Node] = []
         for letter, choice in zip(ascii_lowercase, question["choices"]):
             label = self._inline(choice["text"])
             is_correct = bool(choice.get("correct", False))
             node += quiz_choice(
-                "", "", *label, qid=qid, letter=letter, correct=is_correct
+                "", "", *label, qid=qid, letter=letter, correct=is_correct,
+                classes=["xent-quiz-choice"],
             )
             if is_correct:
                 correct_letter, correct_label = letter, label
-        node += quiz_feedback()
-        answer = quiz_answer(letter=correct_letter)
+        node += quiz_feedback(classes=["xent-quiz-feedback"])
+        answer = quiz_answer(letter=correct_letter, classes=["xent-quiz-answer"])
         line = nodes.paragraph(classes=["xent-quiz-answer-line"])
         line += nodes.strong("", "Answer: ")
         line += nodes.Text(f"({correct_letter}) ")
         line += [copy.deepcopy(child) for child in correct_label]
         answer += line
-        explanation = quiz_explanation()
+        explanation = quiz_explanation(classes=["xent-quiz-explanation"])
         self.state.nested_parse(
             StringList(question["explanation"].strip().splitlines(), source=""),
             self.content_offset,
@@ -403,14 +406,23 @@ class QuizDirective(SphinxDirective):
 
 
 # --- HTML ----------------------------------------------------------------------
+# Each visitor writes its element with the translator's ``starttag``, which
+# takes the node's classes and ids and escapes every attribute value. The
+# node's children (the prompt's and the choices' inline markup, the answer
+# and the explanation) are written between the start and end tags.
 
 
 def _question_html_id(qid: str) -> str:
     return f"xent-quiz-{qid}"
 
 
+def _tag(self, tagname: str, **attributes: str) -> str:
+    """A start tag with no node behind it (the choice's input and label)."""
+    return self.starttag(nodes.Element(), tagname, suffix="", **attributes)
+
+
 def visit_quiz_html(self, node: quiz) -> None:
-    self.body.append(f'<div class="xent-quiz" data-xent-quiz="{escape(node["name"])}">\n')
+    self.body.append(self.starttag(node, "div", **{"data-xent-quiz": node["name"]}))
 
 
 def depart_quiz_html(self, node: quiz) -> None:
@@ -418,9 +430,7 @@ def depart_quiz_html(self, node: quiz) -> None:
 
 
 def visit_question_html(self, node: quiz_question) -> None:
-    self.body.append(
-        f'<fieldset class="xent-quiz-question" id="{escape(_question_html_id(node["qid"]))}">\n'
-    )
+    self.body.append(self.starttag(node, "fieldset"))
 
 
 def depart_question_html(self, node: quiz_question) -> None:
@@ -428,10 +438,8 @@ def depart_question_html(self, node: quiz_question) -> None:
 
 
 def visit_prompt_html(self, node: quiz_prompt) -> None:
-    self.body.append(
-        '<legend class="xent-quiz-prompt">'
-        f'<span class="xent-quiz-number">Question {node["number"]}.</span> '
-    )
+    self.body.append(self.starttag(node, "legend", suffix=""))
+    self.body.append(f'<span class="xent-quiz-number">Question {node["number"]}.</span> ')
 
 
 def depart_prompt_html(self, node: quiz_prompt) -> None:
@@ -441,14 +449,12 @@ def depart_prompt_html(self, node: quiz_prompt) -> None:
 def visit_choice_html(self, node: quiz_choice) -> None:
     group = _question_html_id(node["qid"])
     input_id = f"{group}-{node['letter']}"
-    correct = "true" if node["correct"] else "false"
-    self.body.append(
-        '<div class="xent-quiz-choice">'
-        f'<input type="radio" id="{escape(input_id)}" name="{escape(group)}" '
-        f'value="{node["letter"]}" data-correct="{correct}">'
-        f'<label for="{escape(input_id)}">'
-        f'<span class="xent-quiz-letter">({node["letter"]})</span> '
-    )
+    self.body.append(self.starttag(node, "div", suffix=""))
+    self.body.append(_tag(self, "input", type="radio", ids=[input_id], name=group,
+                          value=node["letter"],
+                          **{"data-correct": "true" if node["correct"] else "false"}))
+    self.body.append(_tag(self, "label", **{"for": input_id}))
+    self.body.append(f'<span class="xent-quiz-letter">({node["letter"]})</span> ')
 
 
 def depart_choice_html(self, node: quiz_choice) -> None:
@@ -456,7 +462,8 @@ def depart_choice_html(self, node: quiz_choice) -> None:
 
 
 def visit_feedback_html(self, node: quiz_feedback) -> None:
-    self.body.append('<div class="xent-quiz-feedback" aria-live="polite" aria-atomic="true">')
+    self.body.append(self.starttag(node, "div", suffix="", **{"aria-live": "polite",
+                                                               "aria-atomic": "true"}))
 
 
 def depart_feedback_html(self, node: quiz_feedback) -> None:
@@ -464,10 +471,9 @@ def depart_feedback_html(self, node: quiz_feedback) -> None:
 
 
 def visit_answer_html(self, node: quiz_answer) -> None:
-    self.body.append(
-        f'<details class="xent-quiz-answer" data-answer="{node["letter"]}">'
-        "<summary>Show answer</summary>\n"
-    )
+    self.body.append(self.starttag(node, "details", suffix="",
+                                   **{"data-answer": node["letter"]}))
+    self.body.append("<summary>Show answer</summary>\n")
 
 
 def depart_answer_html(self, node: quiz_answer) -> None:
@@ -475,7 +481,7 @@ def depart_answer_html(self, node: quiz_answer) -> None:
 
 
 def visit_explanation_html(self, node: quiz_explanation) -> None:
-    self.body.append('<div class="xent-quiz-explanation">\n')
+    self.body.append(self.starttag(node, "div"))
 
 
 def depart_explanation_html(self, node: quiz_explanation) -> None:
