@@ -21,10 +21,12 @@ sphinx-copybutton ships its files: the directory joins ``html_static_path``
 when the builder starts, so its files are copied to ``_static/`` under their
 own names.
 
-Adding an extension: ``git mv`` its module here (``docs/_ext/xent_x.py`` to
-``xent_sphinx/x.py``) and add ``"xent_sphinx.x"`` to :data:`EXTENSIONS`; move
-any asset it adds with ``app.add_js_file`` or ``app.add_css_file`` into
-``static/`` and call :func:`add_static_dir` from its ``setup``.
+Adding an extension: ``git mv docs/_ext/xent_x.py xent_sphinx/x.py`` and add
+``"xent_sphinx.x"`` to :data:`EXTENSIONS` (in place of ``"xent_x"`` in
+conf.py's ``extensions``; a test that imports it says
+``from xent_sphinx import x``). An asset it adds with ``app.add_js_file`` or
+``app.add_css_file`` moves into ``static/``, and its ``setup`` calls
+:func:`add_static_dir`.
 """
 
 from __future__ import annotations
