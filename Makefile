@@ -70,8 +70,9 @@ test-fast: $(VENV)/.stamp-test
 	$(BIN)/python -m mypy
 	$(call pytest,$(XDIST) -m "not browser and not build" $(PYTEST_ARGS))
 
+# The site's extensions and their scripts live outside docs/: watch them too.
 serve: $(VENV)/.stamp-docs
-	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch xent_sphinx -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py
