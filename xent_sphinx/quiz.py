@@ -54,7 +54,6 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from html import escape
 from pathlib import Path
 from string import ascii_lowercase
 from typing import Any
