@@ -158,7 +158,7 @@ def test_incremental_build_equals_a_clean_build(tmp_path):
     (src / "two.md").write_text(TEXT_PAGE.format(title="Two", body="The edited $x^2$ page."))
     again = build(src, out)
     assert again.returncode == 0, again.stdout + again.stderr
-    # Every page is read again (xent_reproducible.reread_every_page keeps the
+    # Every page is read again (xent_sphinx.reproducible.reread_every_page keeps the
     # search index whole), but no notebook runs again: its outputs are cached.
     assert executed(again) == []
 

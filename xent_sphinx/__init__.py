@@ -21,11 +21,10 @@ sphinx-copybutton ships its files: the directory joins ``html_static_path``
 when the builder starts, so its files are copied to ``_static/`` under their
 own names.
 
-Adding an extension: ``git mv docs/_ext/xent_x.py xent_sphinx/x.py`` and add
-``"xent_sphinx.x"`` to :data:`EXTENSIONS` (in place of ``"xent_x"`` in
-conf.py's ``extensions``; a test that imports it says
+Adding an extension: a module ``xent_sphinx/x.py`` with its own ``setup``,
+and ``"xent_sphinx.x"`` in :data:`EXTENSIONS` (a test that imports it says
 ``from xent_sphinx import x``). An asset it adds with ``app.add_js_file`` or
-``app.add_css_file`` moves into ``static/``, and its ``setup`` calls
+``app.add_css_file`` lives in ``static/``, and its ``setup`` calls
 :func:`add_static_dir`.
 """
 
