@@ -38,6 +38,7 @@ extensions = [
     "xent_quiz",
     "xent_explore",
     "xent_reading_time",
+    "xent_loss_table",
     # Equations are numbered per page: a reference to another page names it.
     "xent_eqref",
     # Build-time fixes to the theme's HTML for the accessibility audit.
