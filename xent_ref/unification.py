@@ -215,7 +215,7 @@ class Support(NamedTuple):
     log_weights : numpy.ndarray
         :math:`\log w_j`, one per point.
     method : str
-        How :math:`Z` is computed (sum or quadrature), for the table.
+        How :math:`Z` is computed (sum or quadrature).
     base_measure : str
         :math:`h(y)` when it is not 1 (``"1/y!"``), else ``""``.
     """
