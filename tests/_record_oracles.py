@@ -29,8 +29,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from scipy import integrate, special, stats
 
 import xent_ref as xr
@@ -74,8 +72,16 @@ class Oracle:
         return self.normaliser
 
 
-def _t(a) -> torch.Tensor:
+def _t(a):
+    import torch  # imported when a torch oracle runs: the table page needs none
+
     return torch.as_tensor(np.asarray(a), dtype=torch.float64)
+
+
+def _F():
+    import torch.nn.functional
+
+    return torch.nn.functional
 
 
 # ---------------------------------------------------------------------------
@@ -141,7 +147,7 @@ def _sign_inputs(rng, n):
 
 
 def _gaussian_torch(kw, x, y, v):
-    return float(F.gaussian_nll_loss(_t(x), _t(y), _t(v), full=kw["full"], eps=kw["eps"]))
+    return float(_F().gaussian_nll_loss(_t(x), _t(y), _t(v), full=kw["full"], eps=kw["eps"]))
 
 
 def _gaussian_scipy(kw, x, y, v):
@@ -151,7 +157,7 @@ def _gaussian_scipy(kw, x, y, v):
 
 def _poisson_torch(kw, x, y):
     eps = kw.get("eps", 1e-8)
-    return float(F.poisson_nll_loss(_t(x), _t(y), log_input=kw["log_input"], full=False, eps=eps))
+    return float(_F().poisson_nll_loss(_t(x), _t(y), log_input=kw["log_input"], full=False, eps=eps))
 
 
 def _huber(r: np.ndarray, delta: float) -> np.ndarray:
@@ -183,11 +189,13 @@ def _mixture_scipy(kw, logits, y, loc, scale):
 
 def _focal_z(z, *, alpha, gamma, **_):
     """exp(-FL(z, 1)) + exp(-FL(z, 0)), torchvision's focal loss written in torch."""
+    import torch
+
     logit = torch.tensor([float(z), float(z)], dtype=torch.float64)
     y = torch.tensor([1.0, 0.0], dtype=torch.float64)
     p = torch.sigmoid(logit)
     p_t = p * y + (1 - p) * (1 - y)
-    ce = F.binary_cross_entropy_with_logits(logit, y, reduction="none")
+    ce = _F().binary_cross_entropy_with_logits(logit, y, reduction="none")
     loss = (alpha * y + (1 - alpha) * (1 - y)) * ce * (1 - p_t) ** gamma
     return float(torch.exp(-loss).sum())
 
@@ -212,41 +220,41 @@ ORACLES: dict[str, Oracle] = {
     "softmax_cross_entropy": Oracle(
         inputs=_softmax_inputs,
         normaliser=1.0,
-        torch_loss=lambda kw, z, y: float(F.cross_entropy(_t(z), torch.as_tensor(y))),
+        torch_loss=lambda kw, z, y: float(_F().cross_entropy(_t(z), _t(y).long())),
         scipy_nll=lambda kw, z, y: -special.log_softmax(z, axis=-1)[np.arange(len(y)), y],
     ),
     "binary_cross_entropy": Oracle(
         inputs=_probs_inputs,
         normaliser=1.0,
-        torch_loss=lambda kw, p, y: float(F.binary_cross_entropy(_t(p), _t(y))),
+        torch_loss=lambda kw, p, y: float(_F().binary_cross_entropy(_t(p), _t(y))),
         torch_domain=lambda inputs: (np.clip(inputs[0], 1e-6, 1 - 1e-6), inputs[1]),
         scipy_nll=lambda kw, p, y: -stats.bernoulli.logpmf(y, p),
     ),
     "binary_cross_entropy_with_logits": Oracle(
         inputs=_logit_inputs,
         normaliser=1.0,
-        torch_loss=lambda kw, z, y: float(F.binary_cross_entropy_with_logits(_t(z), _t(y))),
+        torch_loss=lambda kw, z, y: float(_F().binary_cross_entropy_with_logits(_t(z), _t(y))),
         # log_expit, not log(expit): exact at large logits.
         scipy_nll=lambda kw, z, y: -np.where(y == 1, special.log_expit(z), special.log_expit(-z)),
     ),
     "mse_loss": Oracle(
         inputs=_location_inputs,
         normaliser=math.sqrt(2 * math.pi),  # a = 2 sigma^2 = 2: int exp(-r^2 / 2) dr
-        torch_loss=lambda kw, x, y: float(F.mse_loss(_t(x), _t(y))),
+        torch_loss=lambda kw, x, y: float(_F().mse_loss(_t(x), _t(y))),
         scipy_nll=lambda kw, x, y: -stats.norm.logpdf(y, x, kw["sigma"]),
         location_family=True,
     ),
     "l1_loss": Oracle(
         inputs=_location_inputs,
         normaliser=2.0,  # a = beta = 1: int exp(-|r|) dr
-        torch_loss=lambda kw, x, y: float(F.l1_loss(_t(x), _t(y))),
+        torch_loss=lambda kw, x, y: float(_F().l1_loss(_t(x), _t(y))),
         scipy_nll=lambda kw, x, y: -stats.laplace.logpdf(y, x, kw["beta"]),
         location_family=True,
     ),
     "huber_loss": Oracle(
         inputs=_location_inputs,
         normaliser=huber_normaliser_by_quad(1.0),  # the record's delta = 1
-        torch_loss=lambda kw, x, y: float(F.huber_loss(_t(x), _t(y), delta=kw["delta"])),
+        torch_loss=lambda kw, x, y: float(_F().huber_loss(_t(x), _t(y), delta=kw["delta"])),
         scipy_nll=lambda kw, x, y: _huber(y - x, kw["delta"]) + math.log(huber_normaliser_by_quad(kw["delta"])),
         location_family=True,
     ),
