@@ -371,6 +371,8 @@ def test_bce_target_range_is_checked_by_torch_too_and_the_weight_only_here():
 
 def test_hinge_loss_docstring_claims():
     not_nll = {r.name for r in unification.RECORDS if not r.is_nll}
+    # Besides the Brier score, a scoring rule documented with the scoring
+    # functions rather than the losses, the catalogue's losses that are not NLLs.
     assert not_nll == {"hinge_loss", "sigmoid_focal_loss", "brier_score"}
     doc = xr.hinge_loss.__doc__
     assert "Unlike every other loss" not in doc and "sigmoid_focal_loss" in doc

@@ -61,8 +61,9 @@ class Row:
     likelihood: str
 
 
-def load_texts(path: Path = DATA) -> dict[str, dict[str, str]]:
-    """The words of the table from ``path``, keyed by record name."""
+def load_texts(path: Path | None = None) -> dict[str, dict[str, str]]:
+    """The words of the table from ``path`` (default :data:`DATA`), keyed by record name."""
+    path = DATA if path is None else path
     texts = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(texts, dict):
         raise LossTableError(f"{path}: expected a mapping from record name to its text")
@@ -98,7 +99,7 @@ def rows(
     if missing or orphans:
         raise LossTableError(
             f"loss table: records without text: {missing}; text without a record: {orphans} "
-            f"(the text lives in {DATA.name})"
+            f"(the text lives in {DATA})"
         )
     table = []
     for rec in records:
