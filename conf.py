@@ -321,7 +321,7 @@ numpydoc_xref_aliases = {name: name for name in _NUMPYDOC_LINKS} | {
     )
 } | {
     name: f"xent_ref.unification.{name}"
-    for name in ("LikelihoodCheck", "Record", "Row", "Support")
+    for name in ("LikelihoodCheck", "Record", "Support")
 }
 # numpydoc checks the docstrings in tests/test_api_reference.py, not here.
 numpydoc_validation_checks: set[str] = set()

@@ -1,197 +1,72 @@
 """The unification table and the catalogue pages.
 
-* Every NLL row of ``xr.unification.RECORDS`` satisfies its affine relation
-  ``loss = a * mean NLL + b`` on random seeded inputs: through
-  ``xr.unification.check`` (xent_ref's loss against xent_ref's
-  distributions), and independently, with the loss from PyTorch (float64)
-  and the NLL from SciPy's densities under a parameter map written out here,
-  not read from the record.
-* The likelihood check's verdict matches ``is_nll`` for every row, fails
-  exactly for focal and hinge loss, and agrees with a direct computation of
-  ``sum_y exp(-loss)`` from PyTorch's formulas (at a = 1, the scale the
-  check tries for them).
-* The table on the site is generated from the records: the page has no
-  hand-typed table, renders ``to_markdown()`` as MyST, and (when the site is
-  built) its HTML names every record.
+* The relations and the verdicts of ``xr.unification.RECORDS`` are tested in
+  tests/test_unification.py against the record oracles of
+  tests/_record_oracles.py; here, ``check`` is shown to reject a wrong
+  relation, and the likelihood check's verdict to match ``is_nll``.
+* The table on the site is generated from the records by the ``loss-table``
+  directive (xent_sphinx/loss_table.py): one row per record, in order,
+  with the words of xent_sphinx/loss_table.yaml; a record without words,
+  words without a record, or a verdict that contradicts ``is_nll`` stop the
+  build. The page has no hand-typed table, and (when the site is built) its
+  HTML names every record and renders the relations as math.
 * Every catalogue page has its label and a two-question quiz.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import os
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
-from scipy import integrate, special, stats
+import yaml
+from docutils import nodes
+from scipy import stats
 
 import xent_ref as xr
-from xent_ref.unification import RECORDS, check, likelihood_check, to_markdown
-
-from tests.test_new_records import NEW_NAMES
+from tests._record_oracles import ORACLES
+from xent_ref.unification import RECORDS, check, likelihood_check
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "docs" / "catalogue"
 QUIZZES = ROOT / "docs" / "quizzes"
+from xent_sphinx import loss_table as xent_loss_table
+
 BY_NAME = {rec.name: rec for rec in RECORDS}
-NOT_NLL = {"sigmoid_focal_loss", "hinge_loss"}
-SEEDS = range(5)
+NOT_NLL = {rec.name for rec in RECORDS if not rec.is_nll}
 
 
 # ---------------------------------------------------------------------------
-# Independent oracles, one per row: inputs, the PyTorch loss, the SciPy NLL
+# The records: a wrong relation is caught, the verdict matches is_nll
 # ---------------------------------------------------------------------------
 
 
-def _huber(r: np.ndarray, delta: float) -> np.ndarray:
-    a = np.abs(r)
-    return np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
+def test_records_oracles_and_table_words_name_the_same_losses():
+    assert set(BY_NAME) == set(ORACLES) == set(xent_loss_table.load_texts())
 
 
-def _huber_log_normaliser(delta: float) -> float:
-    """log of the integral of exp(-huber) by quadrature (scipy), not the closed form."""
-    pieces = [(-np.inf, -delta), (-delta, delta), (delta, np.inf)]
-    total = sum(integrate.quad(lambda r: math.exp(-float(_huber(np.array(r), delta))), lo, hi)[0]
-                for lo, hi in pieces)
-    return math.log(total)
-
-
-def _inputs(name: str, rng: np.random.Generator, n: int) -> tuple:
-    """Valid inputs for the row, with targets drawn from the model by NumPy."""
-    if name == "softmax_cross_entropy":
-        logits = rng.normal(0.0, 3.0, size=(n, 5))
-        probs = special.softmax(logits, axis=1)
-        target = np.array([rng.choice(5, p=row) for row in probs])
-        return logits, target
-    if name == "binary_cross_entropy":
-        probs = rng.uniform(0.01, 0.99, size=n)
-        return probs, (rng.random(n) < probs).astype(float)
-    if name == "binary_cross_entropy_with_logits":
-        logits = rng.normal(0.0, 3.0, size=n)
-        return logits, (rng.random(n) < special.expit(logits)).astype(float)
-    if name in ("mse_loss", "l1_loss", "huber_loss"):
-        pred = rng.normal(0.0, 2.0, size=n)
-        return pred, pred + rng.standard_t(3, size=n)
-    if name.startswith("gaussian_nll_loss"):
-        pred, var = rng.normal(0.0, 2.0, size=n), rng.uniform(0.05, 4.0, size=n)
-        return pred, rng.normal(pred, np.sqrt(var)), var
-    if name == "poisson_nll_loss":
-        log_rate = rng.normal(0.5, 1.5, size=n)
-        return log_rate, rng.poisson(np.exp(log_rate)).astype(float)
-    if name == "poisson_nll_loss(log_input=False)":
-        rate = rng.uniform(0.1, 12.0, size=n)
-        return rate, rng.poisson(rate).astype(float)
-    raise KeyError(name)
-
-
-def _torch_loss(rec, *inputs) -> float:
-    """The row's loss computed by PyTorch on float64 tensors."""
-    t = [torch.tensor(np.asarray(x)) for x in inputs]
-    base = rec.name.split("(")[0]
-    fn = {
-        "softmax_cross_entropy": F.cross_entropy,
-        "binary_cross_entropy": F.binary_cross_entropy,
-        "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
-        "mse_loss": F.mse_loss,
-        "l1_loss": F.l1_loss,
-        "huber_loss": F.huber_loss,
-        "gaussian_nll_loss": F.gaussian_nll_loss,
-        "poisson_nll_loss": F.poisson_nll_loss,
-    }[base]
-    return float(fn(*t, **rec.options))
-
-
-def _scipy_nll(rec, *inputs) -> np.ndarray:
-    """The elementwise NLL under the distribution the row names, from SciPy.
-
-    The parameter maps are written out here from the table's meaning, so a
-    record whose ``parameters`` disagreed with its stated map would fail.
-    """
-    name, kw = rec.name, rec.constants
-    pred, y, *extra = inputs
-    if name == "softmax_cross_entropy":
-        return -special.log_softmax(pred, axis=1)[np.arange(len(y)), y]
-    if name == "binary_cross_entropy":
-        return -stats.bernoulli.logpmf(y, pred)
-    if name == "binary_cross_entropy_with_logits":
-        return -stats.bernoulli.logpmf(y, special.expit(pred))
-    if name == "mse_loss":
-        return -stats.norm.logpdf(y, pred, kw["sigma"])
-    if name == "l1_loss":
-        return -stats.laplace.logpdf(y, pred, kw["beta"])
-    if name == "huber_loss":
-        return _huber(y - pred, kw["delta"]) + _huber_log_normaliser(kw["delta"])
-    if name.startswith("gaussian_nll_loss"):
-        return -stats.norm.logpdf(y, pred, np.sqrt(np.maximum(extra[0], kw["eps"])))
-    if name == "poisson_nll_loss":
-        return -stats.poisson.logpmf(y, np.exp(pred))
-    if name == "poisson_nll_loss(log_input=False)":
-        return -stats.poisson.logpmf(y, pred + kw["eps"])
-    raise KeyError(name)
-
-
-#: The textbook NLLs of the newer families (``unification.*_nll``) have no
-#: PyTorch loss; tests/test_new_records.py checks them against scipy.stats.
-NEWER_FAMILIES = set(NEW_NAMES)
-NLL_NAMES = [rec.name for rec in RECORDS if rec.is_nll and rec.name not in NEWER_FAMILIES]
-
-
-def test_the_records_are_the_catalogued_losses():
-    # A new row must come with an oracle above; a vanished row is a lost claim.
-    assert set(BY_NAME) == {
-        "softmax_cross_entropy",
-        "binary_cross_entropy",
-        "binary_cross_entropy_with_logits",
-        "mse_loss",
-        "l1_loss",
-        "huber_loss",
-        "gaussian_nll_loss",
-        "gaussian_nll_loss(full=True)",
-        "poisson_nll_loss",
-        "poisson_nll_loss(log_input=False)",
-        "sigmoid_focal_loss",
-        "hinge_loss",
-    } | NEWER_FAMILIES
-    assert {rec.name for rec in RECORDS if not rec.is_nll} == NOT_NLL
-    for rec in RECORDS:
-        assert (rec.reason == "") == rec.is_nll, rec.name
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("name", NLL_NAMES)
-def test_relation_holds_via_check(name, seed):
-    rec = BY_NAME[name]
-    rng = np.random.default_rng(seed)
-    assert check(rec, *_inputs(name, rng, n=int(rng.integers(1, 40))))
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("name", NLL_NAMES)
-def test_relation_holds_against_torch_and_scipy(name, seed):
-    rec = BY_NAME[name]
-    rng = np.random.default_rng(1000 + seed)
-    inputs = _inputs(name, rng, n=int(rng.integers(1, 40)))
-    loss = _torch_loss(rec, *inputs)
-    nll = float(np.mean(_scipy_nll(rec, *inputs)))
-    a, b = rec.coefficients(*inputs)
-    assert a > 0
-    assert abs(loss - (a * nll + b)) <= 1e-9 * (abs(loss) + abs(a * nll) + abs(b)), (loss, a, nll, b)
-
-
-def test_check_rejects_a_wrong_relation():
-    # The check can fail: the MSE row with the wrong scale a = 1 does not hold.
-    rec = BY_NAME["mse_loss"]
-    pred, y = _inputs("mse_loss", np.random.default_rng(0), n=10)
+@pytest.mark.parametrize(("change", "why"), [
+    ({"a": lambda *_, sigma, **__: sigma**2}, "a = sigma^2 instead of 2 sigma^2"),
+    ({"b": lambda *_, sigma, **__: -(sigma**2) * np.log(2.0 * np.pi)}, "b without the sigma in the log"),
+])
+def test_check_rejects_a_wrong_relation(change, why):
+    # The MSE row with a wrong a or b, at sigma = 1.5 where both mistakes
+    # change the right-hand side. SciPy's Normal confirms that the wrong
+    # relation does not hold, then check must raise on the wrong record.
+    rec = dataclasses.replace(BY_NAME["mse_loss"], hyper={"sigma": 1.5})
+    wrong = dataclasses.replace(rec, **change)
+    pred, y = ORACLES["mse_loss"].inputs(np.random.default_rng(0), 10)
     loss = float(xr.mse_loss(pred, y))
-    nll = float(np.mean(-stats.norm.logpdf(y, pred, 1.0)))
-    _, b = rec.coefficients(pred, y)
-    assert not math.isclose(loss, nll + b, rel_tol=1e-6, abs_tol=0.0)
-    with pytest.raises(ValueError, match="^record:"):
-        check(BY_NAME["hinge_loss"], pred, np.sign(y))
+    nll = float(np.mean(-stats.norm.logpdf(y, pred, 1.5)))
+    a, b = wrong.coefficients(pred, y)
+    assert abs(loss - (a * nll + b)) > 1e-3 * abs(loss), why
+    assert check(rec, pred, y)
+    with pytest.raises(AssertionError, match=r"^mse_loss: .* differs from the loss"):
+        check(wrong, pred, y)
 
 
 @pytest.mark.parametrize("rec", RECORDS, ids=lambda r: r.name)
@@ -201,65 +76,111 @@ def test_likelihood_verdict_matches_is_nll(rec):
     assert verdict.verdict.startswith("passes" if rec.is_nll else "fails")
 
 
-def test_non_nll_sums_vary_by_direct_computation():
-    # sum_y exp(-loss) from PyTorch's formulas, at two parameter settings.
-    def focal(z, y, alpha=0.25, gamma=2.0):
-        z, y = torch.tensor(z, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
-        p = torch.sigmoid(z)
-        p_t = p * y + (1 - p) * (1 - y)
-        ce = F.binary_cross_entropy_with_logits(z, y, reduction="none")
-        return (alpha * y + (1 - alpha) * (1 - y)) * ce * (1 - p_t) ** gamma
-
-    def focal_sum(z):
-        return float(torch.exp(-focal([z], [1.0])) + torch.exp(-focal([z], [0.0])))
-
-    def hinge_sum(s):
-        return math.exp(-max(0.0, 1 - s)) + math.exp(-max(0.0, 1 + s))
-
-    assert abs(focal_sum(0.0) - focal_sum(3.0)) > 0.1
-    assert abs(hinge_sum(0.0) - hinge_sum(2.0)) > 0.1
-    zs = likelihood_check(BY_NAME["sigmoid_focal_loss"]).normalisers
-    assert np.allclose(zs, [focal_sum(t[0]) for t in BY_NAME["sigmoid_focal_loss"].thetas], rtol=1e-12, atol=0)
-    zh = likelihood_check(BY_NAME["hinge_loss"]).normalisers
-    assert np.allclose(zh, [hinge_sum(t[0]) for t in BY_NAME["hinge_loss"].thetas], rtol=1e-12, atol=0)
-    # And for an NLL the same sum is 1 at every logit: sigmoid(z) + sigmoid(-z).
-    z = torch.linspace(-30, 30, 61, dtype=torch.float64)
-    bce_sum = torch.exp(-F.binary_cross_entropy_with_logits(z, torch.ones_like(z), reduction="none")) + torch.exp(
-        -F.binary_cross_entropy_with_logits(z, torch.zeros_like(z), reduction="none"))
-    assert torch.allclose(bce_sum, torch.ones_like(z), rtol=1e-14, atol=0)
-
-
-def test_huber_normaliser_against_quadrature():
-    for delta in (0.3, 1.0, 2.5):
-        assert math.isclose(math.log(xr.unification.huber_normaliser(delta)), _huber_log_normaliser(delta),
-                            rel_tol=1e-10, abs_tol=0.0)
-
-
 # ---------------------------------------------------------------------------
 # The table on the site comes from the records
 # ---------------------------------------------------------------------------
 
 
-def test_markdown_table_has_one_row_per_record():
-    lines = to_markdown().strip().splitlines()
-    assert lines[0].startswith("| Loss |") and set(lines[1].replace(" ", "")) <= set("|-")
-    rows = lines[2:]
-    assert len(rows) == len(RECORDS)
+def test_loss_table_has_one_row_per_record_in_order():
+    rows = xent_loss_table.rows()
+    assert [row.name for row in rows] == [rec.name for rec in RECORDS]
+    texts = xent_loss_table.load_texts()
     for row, rec in zip(rows, RECORDS):
-        assert row.startswith(f"| `{rec.name}` |")
-        assert likelihood_check(rec).verdict.replace("_", r"\_") in row
-        assert ("not an NLL" in row) == (not rec.is_nll)
+        assert row.is_nll == rec.is_nll
+        # The verdict column is the likelihood check's, run now.
+        assert row.likelihood.startswith(likelihood_check(rec).verdict)
+        if rec.is_nll:
+            assert (row.distribution, row.relation) == (texts[rec.name]["distribution"], texts[rec.name]["relation"])
+        else:
+            assert row.likelihood.endswith("fails at a = 0.01, 0.1, 10 and 100 too")
+            assert row.distribution == row.parameter_map == "—"
+    status = {row.name: row.relation for row in rows if not row.is_nll}
+    assert status == {"sigmoid_focal_loss": "not an NLL", "hinge_loss": "not an NLL",
+                      "brier_score": "proper, not an NLL"}
+
+
+def test_loss_table_numbers_in_the_words_are_the_records():
+    rows = {row.name: row for row in xent_loss_table.rows()}
+    assert rows["mse_loss"].parameter_map.endswith("(fixed; σ = 1 here)")
+    assert rows["unification.gamma_nll"].parameter_map.endswith("(fixed; k = 2.5 here)")
+    changed = dataclasses.replace(BY_NAME["mse_loss"], hyper={"sigma": 0.5})
+    (row,) = xent_loss_table.rows([changed], {"mse_loss": xent_loss_table.load_texts()["mse_loss"]})
+    assert row.parameter_map.endswith("(fixed; σ = 0.5 here)")
+    assert row.likelihood.startswith("passes at a = 0.5: ")  # a = 2 sigma^2
+
+
+def test_loss_table_refuses_a_record_without_words_and_words_without_a_record():
+    texts = xent_loss_table.load_texts()
+    with pytest.raises(xent_loss_table.LossTableError, match=r"records without text: \['brier_score'\]"):
+        xent_loss_table.rows(RECORDS, {k: v for k, v in texts.items() if k != "brier_score"})
+    with pytest.raises(xent_loss_table.LossTableError, match=r"text without a record: \['l2_loss'\]"):
+        xent_loss_table.rows(RECORDS, {**texts, "l2_loss": texts["mse_loss"]})
+    with pytest.raises(xent_loss_table.LossTableError, match="^loss table: hinge_loss: its text must"):
+        xent_loss_table.rows(RECORDS, {**texts, "hinge_loss": texts["mse_loss"]})
+
+
+def test_loss_table_refuses_a_verdict_that_contradicts_the_record():
+    # Twice the Gaussian NLL is not an NLL at a = 1; a record that says it is stops the build.
+    rec = BY_NAME["gaussian_nll_loss"]
+    doubled = dataclasses.replace(rec, loss=lambda *a, **k: 2 * xr.gaussian_nll_loss(*a, **k))
+    texts = {rec.name: xent_loss_table.load_texts()[rec.name]}
+    with pytest.raises(xent_loss_table.LossTableError, match="is_nll is True but the likelihood check says 'fails"):
+        xent_loss_table.rows([doubled], texts)
+
+
+def test_loss_table_node_has_a_header_and_math_relations():
+    rows = xent_loss_table.rows()
+    table = xent_loss_table.table_node(rows)
+    assert len(list(table.findall(nodes.row))) == 1 + len(RECORDS)
+    assert [m.astext() for m in table.findall(nodes.math)] == [r.relation for r in rows if r.is_nll]
+    header = [e.astext() for e in next(iter(table.findall(nodes.thead))).findall(nodes.entry)]
+    assert header == list(xent_loss_table.HEADER)
+
+
+def _build_a_page_with_the_table(tmp_path: Path, texts: dict) -> str:
+    """Build one page holding the directive, with ``texts`` as the words; return its HTML."""
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    src.mkdir(parents=True)
+    data = tmp_path / "words.yaml"
+    data.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
+    (src / "conf.py").write_text(
+        # The build runs in this process: the extension module is the one
+        # imported here, and its words file is pointed at ``data``.
+        "import xent_sphinx.loss_table\n"
+        f"xent_sphinx.loss_table.DATA = __import__('pathlib').Path({str(data)!r})\n"
+        "extensions = ['xent_sphinx.loss_table']\n",
+        encoding="utf-8",
+    )
+    (src / "index.rst").write_text("Losses\n======\n\n.. loss-table::\n", encoding="utf-8")
+    out = tmp_path / "html"
+    app = Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
+                 status=None, warning=None, freshenv=True)
+    app.build()
+    return (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_loss_table_directive_builds_the_table_and_stops_a_build_on_missing_words(tmp_path):
+    texts = xent_loss_table.load_texts()
+    words = xent_loss_table.DATA
+    try:
+        html = _build_a_page_with_the_table(tmp_path / "ok", texts)
+        assert html.count("<tr") == 1 + len(RECORDS)
+        assert "proper, not an NLL" in html
+        del texts["hinge_loss"]
+        with pytest.raises(xent_loss_table.LossTableError, match=r"records without text: \['hinge_loss'\]"):
+            _build_a_page_with_the_table(tmp_path / "missing", texts)
+    finally:
+        xent_loss_table.DATA = words
 
 
 def test_table_page_renders_the_records_and_types_no_rows():
     text = (CATALOGUE / "table.md").read_text(encoding="utf-8")
     # No hand-typed Markdown table anywhere on the page.
     assert not [line for line in text.splitlines() if line.lstrip().startswith("|")]
-    # The table comes from a code cell that renders to_markdown() as MyST.
-    cell = re.search(r"```\{code-cell\} ipython3\n---\n(.*?)\n---\n(.*?)```", text, re.S)
-    assert cell, "the table cell is missing"
-    assert "markdown_format: myst" in cell.group(1)
-    assert "Markdown(xr.unification.to_markdown())" in cell.group(2)
+    assert text.count("```{loss-table}\n```") == 1
+    assert "to_markdown" not in text
 
 
 def _built_table() -> Path:
@@ -276,7 +197,8 @@ def test_built_table_names_every_record():
         assert rec.name in table, rec.name
     assert table.count("passes at a =") == len(RECORDS) - len(NOT_NLL)
     assert table.count("fails at a = 1: Z ranges") == len(NOT_NLL)
-    assert '<span class="math' in table  # the relations render as math, not as raw {math} text
+    assert table.count("proper, not an NLL") == 1
+    assert table.count('<span class="math') == len(RECORDS) - len(NOT_NLL)
     assert "{math}" not in table
 
 

@@ -1,13 +1,15 @@
-"""xent_ref.unification: every relation, every verdict, every table row.
+"""xent_ref.unification: every relation and every verdict.
 
-Oracles:
+Oracles (tests/_record_oracles.py, one entry per record):
 - the relation ``loss = a * mean NLL + b`` is checked twice: with ``check``
   (xent_ref's loss against xent_ref.distributions) on random inputs, and with
-  PyTorch's loss against scipy.stats' log-density, which shares no code with
-  xent_ref, using only the record's a and b;
+  the loss from PyTorch (where it has it, else xent_ref's) against the NLL
+  from scipy.stats, which shares no code with xent_ref, using only the
+  record's a and b;
 - the Huber normaliser against ``scipy.integrate.quad``;
 - the likelihood verdicts against closed forms of Z and a least-squares
-  argument that no base measure rescues focal and hinge.
+  argument that no base measure rescues focal, hinge or Brier;
+- that the Brier score is proper, against its expected value over a grid.
 """
 
 from __future__ import annotations
@@ -18,39 +20,27 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy.integrate as si
-import scipy.special as sp
-import scipy.stats as st
-import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 import xent_ref as xr
-from tests.test_new_records import _inputs as new_family_inputs
-from xent_ref._classification import hinge_loss
+from tests._record_oracles import ORACLES, XR_LOSSES, huber_normaliser_by_quad
+from xent_ref import unification
 from xent_ref.unification import (
     RECORDS,
-    beta_nll,
     check,
-    gamma_nll,
-    gaussian_mixture_nll,
     huber_normaliser,
     likelihood_check,
-    negative_binomial_nll,
-    student_t_nll,
-    table_rows,
-    to_markdown,
-    von_mises_nll,
 )
 
 BY_NAME = {r.name: r for r in RECORDS}
 NLL_RECORDS = [r for r in RECORDS if r.is_nll]
 NOT_NLL = [r for r in RECORDS if not r.is_nll]
-# The rows whose loss torch has; the six newer families (xr.unification's
-# textbook NLLs) are checked against scipy.stats in tests/test_new_records.py.
-TORCH_RECORDS = [r for r in NLL_RECORDS if not r.name.startswith("unification.")]
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _inputs(name: str, rng: np.random.Generator, n: int) -> tuple:
+    return ORACLES[name].inputs(rng, n)
 
 
 # ---------------------------------------------------------------------------
@@ -59,83 +49,43 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_records_cover_every_loss_of_the_api():
-    losses = {
-        xr.softmax_cross_entropy,
-        xr.binary_cross_entropy,
-        xr.binary_cross_entropy_with_logits,
-        xr.mse_loss,
-        xr.l1_loss,
-        xr.huber_loss,
-        xr.gaussian_nll_loss,
-        xr.poisson_nll_loss,
-        xr.sigmoid_focal_loss,
-        hinge_loss,
-        # The six newer families: textbook NLLs of xr.unification.
-        student_t_nll,
-        gamma_nll,
-        beta_nll,
-        negative_binomial_nll,
-        von_mises_nll,
-        gaussian_mixture_nll,
-    }
-    assert {r.loss for r in RECORDS} == losses
+    # Every loss of the public API, and each textbook NLL named unification.<function>.
+    textbook = {getattr(unification, r.name.split(".", 1)[1]) for r in RECORDS if r.name.startswith("unification.")}
+    assert {r.loss for r in RECORDS} == set(XR_LOSSES) | textbook
+    assert len(textbook) == 6
     assert len({r.name for r in RECORDS}) == len(RECORDS)
     poisson = [r.options["log_input"] for r in RECORDS if r.loss is xr.poisson_nll_loss]
     assert sorted(poisson) == [False, True]
-    assert {r.name for r in NOT_NLL} == {"sigmoid_focal_loss", "hinge_loss"}
+    assert {r.name for r in NOT_NLL} == {"sigmoid_focal_loss", "hinge_loss", "brier_score"}
+
+
+def test_every_record_has_an_oracle():
+    # Adding a record without its oracle fails here; so does an oracle left behind.
+    assert set(ORACLES) == set(BY_NAME)
 
 
 @pytest.mark.parametrize("rec", RECORDS, ids=lambda r: r.name)
 def test_record_is_complete(rec):
     if rec.is_nll:
-        assert rec.relation and rec.parameter_map and rec.distribution_label and not rec.reason
+        assert rec.a is not None and rec.b is not None
         assert (rec.distribution is None) == (rec.nll is not None)
         assert rec.distribution is None or rec.parameters is not None
     else:
-        assert rec.reason and rec.distribution is None and rec.a is None and rec.b is None
-    # No text may contain a bare | (it would split a table cell).
-    for text in (rec.name, rec.distribution_label, rec.parameter_map, rec.relation, rec.reason):
-        assert "|" not in text
+        assert (rec.distribution, rec.parameters, rec.nll, rec.a, rec.b) == (None,) * 5
+    # The records hold numbers and functions: the words of the table live with the site.
+    fields = {f.name for f in dataclasses.fields(rec)}
+    assert not fields & {"relation", "reason", "distribution_label", "parameter_map"}
+
+
+@pytest.mark.parametrize("rec", RECORDS, ids=lambda r: r.name)
+def test_oracle_inputs_are_valid_for_the_loss(rec):
+    inputs = _inputs(rec.name, np.random.default_rng(5), 12)
+    assert np.shape(rec.loss(*inputs, **rec.options, reduction="none"))[0] == 12
 
 
 # ---------------------------------------------------------------------------
-# Random inputs for each record: outcomes the distribution can produce
+# The relation on random inputs
 # ---------------------------------------------------------------------------
-
-
-def _inputs(name: str, rng: np.random.Generator, n: int) -> tuple:
-    """Random (prediction, target[, var]) for the record ``name``, n elements."""
-    if name == "softmax_cross_entropy":
-        c = int(rng.integers(2, 7))
-        logits = rng.normal(size=(n, c)) * rng.choice([1.0, 30.0, 1e3])
-        return logits, rng.integers(0, c, size=n)
-    if name == "binary_cross_entropy":
-        p = rng.uniform(size=n)
-        p[rng.uniform(size=n) < 0.1] = 1.0  # exact 0 loss or +inf
-        return p, (rng.uniform(size=n) < 0.5).astype(np.float64)
-    if name == "binary_cross_entropy_with_logits":
-        logits = rng.normal(size=n) * rng.choice([1.0, 40.0, 800.0])
-        return logits, rng.integers(0, 2, n).astype(np.float64)
-    if name in ("mse_loss", "l1_loss", "huber_loss"):
-        return rng.normal(size=n) * 3, rng.normal(size=n) * 3
-    if name.startswith("gaussian_nll_loss"):
-        d = int(rng.integers(1, 4))
-        pred, target = rng.normal(size=(n, d)), rng.normal(size=(n, d))
-        var = np.exp(rng.normal(size=(n, d)) * 2)
-        var[rng.uniform(size=(n, d)) < 0.1] = 1e-9  # clamped to eps
-        if rng.uniform() < 0.5:
-            var = var[:, 0]  # homoscedastic layout (N,) for pred (N, D)
-        return pred, target, var
-    if name == "poisson_nll_loss":
-        pred = rng.normal(size=n) * 2
-        return pred, rng.poisson(np.exp(pred)).astype(np.float64)
-    if name == "poisson_nll_loss(log_input=False)":
-        rate = rng.exponential(3.0, size=n)
-        rate[rng.uniform(size=n) < 0.1] = 0.0
-        return rate, rng.poisson(rate).astype(np.float64)
-    if name.startswith("unification."):  # the six newer families
-        return new_family_inputs(name, rng, n)
-    raise KeyError(name)
 
 
 @pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
@@ -169,18 +119,11 @@ def test_relation_holds_for_other_constants(name, change):
 
 @pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
 def test_a_is_positive_and_a_b_do_not_depend_on_the_prediction(rec):
-    rng = np.random.default_rng(1)
-    first = _inputs(rec.name, rng, 30)
-    pred = first[0]
-    # Another valid prediction of the same shape, same targets (and var).
-    if rec.name == "binary_cross_entropy":
-        other = rng.uniform(size=pred.shape)
-    elif rec.name == "poisson_nll_loss(log_input=False)":
-        other = rng.exponential(size=pred.shape)
-    else:
-        other = pred + rng.normal(size=pred.shape)
+    first = _inputs(rec.name, np.random.default_rng(1), 30)
+    pred = np.asarray(first[0], dtype=np.float64)
     a1, b1 = rec.coefficients(*first)
-    a2, b2 = rec.coefficients(other, *first[1:])
+    # a and b never look at the prediction: a NaN prediction leaves them as they are.
+    a2, b2 = rec.coefficients(np.full_like(pred, np.nan), *first[1:])
     assert a1 > 0 and (a1, b1) == (a2, b2)
 
 
@@ -214,64 +157,27 @@ def test_check_rejects_targets_the_distribution_cannot_produce():
 # ---------------------------------------------------------------------------
 
 
-def _t(a):
-    return torch.as_tensor(np.asarray(a), dtype=torch.float64)
-
-
-def _torch_and_scipy(rec, inputs):
-    """(torch loss with reduction mean, elementwise NLL from scipy)."""
-    o, h = rec.options, rec.hyper
-    if rec.name == "softmax_cross_entropy":
-        z, y = inputs
-        loss = F.cross_entropy(_t(z), torch.as_tensor(y))
-        return loss, -sp.log_softmax(z, axis=-1)[np.arange(len(y)), y]
-    if rec.name == "binary_cross_entropy":
-        p, y = inputs
-        return F.binary_cross_entropy(_t(p), _t(y)), -st.bernoulli.logpmf(y, p)
-    if rec.name == "binary_cross_entropy_with_logits":
-        z, y = inputs
-        # log_expit, not log(expit): exact at large logits.
-        nll = -np.where(y == 1, sp.log_expit(z), sp.log_expit(-z))
-        return F.binary_cross_entropy_with_logits(_t(z), _t(y)), nll
-    if rec.name == "mse_loss":
-        x, y = inputs
-        return F.mse_loss(_t(x), _t(y)), -st.norm.logpdf(y, x, h["sigma"])
-    if rec.name == "l1_loss":
-        x, y = inputs
-        return F.l1_loss(_t(x), _t(y)), -st.laplace.logpdf(y, x, h["beta"])
-    if rec.name == "huber_loss":
-        x, y = inputs
-        d = o["delta"]
-        elementwise = F.huber_loss(_t(x), _t(y), delta=d, reduction="none").numpy()
-        z_quad = _huber_z_by_quad(d)
-        return F.huber_loss(_t(x), _t(y), delta=d), elementwise + math.log(z_quad)
-    if rec.name.startswith("gaussian_nll_loss"):
-        x, y, v = inputs
-        loss = F.gaussian_nll_loss(_t(x), _t(y), _t(v), full=o["full"], eps=o["eps"])
-        v2 = v[:, None] if v.ndim == 1 else v
-        return loss, -st.norm.logpdf(y, x, np.sqrt(np.maximum(v2, o["eps"])))
-    if rec.name.startswith("poisson_nll_loss"):
-        x, y = inputs
-        eps = o.get("eps", 1e-8)
-        loss = F.poisson_nll_loss(_t(x), _t(y), log_input=o["log_input"], full=False, eps=eps)
-        rate = np.exp(x) if o["log_input"] else x + o["eps"]
-        return loss, -st.poisson.logpmf(y, rate)
-    raise KeyError(rec.name)
-
-
-@pytest.mark.parametrize("rec", TORCH_RECORDS, ids=lambda r: r.name)
+@pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
 def test_relation_holds_between_torch_and_scipy(rec):
+    # The loss from PyTorch where it has one, else xent_ref's own (the textbook
+    # NLLs); the NLL from SciPy; only a and b from the record.
+    oracle = ORACLES[rec.name]
     rng = np.random.default_rng(3)
     for _ in range(5):
         inputs = _inputs(rec.name, rng, 50)
-        if rec.name == "binary_cross_entropy":
-            # torch clamps log(p) at -100: stay where it computes the exact BCE.
-            inputs = (np.clip(inputs[0], 1e-6, 1 - 1e-6), inputs[1])
-        loss, nll = _torch_and_scipy(rec, inputs)
-        loss = float(loss)
+        if oracle.torch_loss is not None:
+            inputs = oracle.torch_domain(inputs)
+            loss = oracle.torch_loss(rec.constants, *inputs)
+        else:
+            loss = float(rec.loss(*inputs, **rec.options))
+        nll = float(np.mean(oracle.scipy_nll(rec.constants, *inputs)))
         a, b = rec.coefficients(*inputs)
-        rhs = a * float(np.mean(nll)) + b
-        assert abs(loss - rhs) <= 1e-9 * (abs(loss) + abs(a * np.mean(nll)) + abs(b))
+        assert abs(loss - (a * nll + b)) <= 1e-9 * (abs(loss) + abs(a * nll) + abs(b)), (loss, a, nll, b)
+
+
+def test_the_losses_torch_has_have_a_torch_oracle():
+    names = {r.name for r in RECORDS if ORACLES[r.name].torch_loss is not None}
+    assert names == {r.name for r in NLL_RECORDS if not r.name.startswith("unification.")}
 
 
 # ---------------------------------------------------------------------------
@@ -286,27 +192,12 @@ def test_likelihood_check_passes_for_every_nll(rec):
     assert result.normalisers.shape == (len(rec.thetas),)
 
 
-# Z of exp(-loss / a) in closed form, at the record's own a (with its base measure).
-EXPECTED_Z = {
-    "softmax_cross_entropy": 1.0,
-    "binary_cross_entropy": 1.0,
-    "binary_cross_entropy_with_logits": 1.0,
-    "mse_loss": math.sqrt(2 * math.pi),  # a = 2 sigma^2 = 2: int exp(-r^2 / 2) dr
-    "l1_loss": 2.0,  # a = beta = 1: int exp(-|r|) dr
-    "gaussian_nll_loss": math.sqrt(2 * math.pi),  # int exp(-(log v + r^2/v)/2) dr
-    "gaussian_nll_loss(full=True)": 1.0,
-    "poisson_nll_loss": 1.0,  # sum_y exp(-(e^z - y z)) / y! = 1
-    "poisson_nll_loss(log_input=False)": math.exp(1e-8),  # e^(lambda + eps) e^(-lambda)
-    # The six newer families: a = 1, b = 0, the loss is a normalised NLL.
-    **{f"unification.{f}_nll": 1.0
-       for f in ("student_t", "gamma", "beta", "negative_binomial", "von_mises", "gaussian_mixture")},
-}
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTED_Z))
-def test_likelihood_normalisers_match_closed_forms(name):
-    z = likelihood_check(BY_NAME[name]).normalisers
-    np.testing.assert_allclose(z, EXPECTED_Z[name], rtol=1e-7, atol=0)
+@pytest.mark.parametrize("rec", RECORDS, ids=lambda r: r.name)
+def test_likelihood_normalisers_match_closed_forms(rec):
+    # Z of exp(-loss / a) at the record's own a (1 for a loss that is not an NLL).
+    z = likelihood_check(rec).normalisers
+    expected = [ORACLES[rec.name].z(theta, rec.constants) for theta in rec.thetas]
+    np.testing.assert_allclose(z, expected, rtol=1e-7, atol=0)
 
 
 def test_huber_likelihood_normaliser_is_the_closed_form():
@@ -318,9 +209,12 @@ def test_huber_likelihood_normaliser_is_the_closed_form():
 
 
 @pytest.mark.parametrize("rec", NOT_NLL, ids=lambda r: r.name)
-def test_likelihood_check_fails_for_focal_and_hinge(rec):
+def test_likelihood_check_fails_for_focal_hinge_and_brier(rec):
     result = likelihood_check(rec)
     assert not result.passed and result.spread > 0.1
+    # and at every other scale tried, from 0.01 to 100.
+    for a in (0.01, 0.1, 10.0, 100.0):
+        assert likelihood_check(rec, scale=a).spread > 1e-3, a
 
 
 def test_hinge_normaliser_closed_form():
@@ -355,16 +249,7 @@ def test_likelihood_check_uses_the_records_own_scale(rec):
 
 def _inputs_for_scale(rec):
     # a depends on fixed options only; any valid inputs give it.
-    pred = np.array([np.zeros(3)]) if rec.name == "softmax_cross_entropy" else np.array([0.5])
-    target = np.array([0]) if rec.name == "softmax_cross_entropy" else np.array([1.0])
-    return (pred, target, np.array([1.0])) if "var" in rec.inputs else (pred, target)
-
-
-# Student-t with a fixed scale and von Mises with a fixed concentration (on the
-# circle, where the shift wraps around) are location families too.
-LOCATION_FAMILIES = (
-    "mse_loss", "l1_loss", "huber_loss", "unification.student_t_nll", "unification.von_mises_nll",
-)
+    return _inputs(rec.name, np.random.default_rng(4), 1)
 
 
 @pytest.mark.parametrize("rec", NLL_RECORDS, ids=lambda r: r.name)
@@ -374,7 +259,7 @@ def test_only_location_families_pass_at_every_scale(rec):
     own = likelihood_check(rec).scale
     for factor in (0.5, 2.0, 3.0):
         result = likelihood_check(rec, scale=factor * own)
-        assert result.passed == (rec.name in LOCATION_FAMILIES), (rec.name, factor)
+        assert result.passed == ORACLES[rec.name].location_family, (rec.name, factor)
 
 
 def test_mse_normaliser_follows_the_scale_in_closed_form():
@@ -400,25 +285,41 @@ def test_likelihood_check_rejects_a_bad_scale(scale, exc):
         likelihood_check(BY_NAME["mse_loss"], scale=scale)
 
 
-def test_focal_normaliser_closed_form():
-    # torchvision's focal loss at y = 1 and y = 0, alpha 0.25, gamma 2.
-    z = np.array([-4.0, -1.0, 0.0, 1.0, 4.0])
-    p = sp.expit(z)
-    fl1 = -0.25 * (1 - p) ** 2 * np.log(p)
-    fl0 = -0.75 * p**2 * np.log1p(-p)
-    normalisers = likelihood_check(BY_NAME["sigmoid_focal_loss"], z).normalisers
-    np.testing.assert_allclose(normalisers, np.exp(-fl1) + np.exp(-fl0), rtol=1e-13, atol=0)
+@pytest.mark.parametrize("rec", NOT_NLL, ids=lambda r: r.name)
+def test_not_nll_normaliser_at_other_settings(rec):
+    # The closed form (focal: torchvision's formula in torch) beyond the record's own settings.
+    rng = np.random.default_rng(6)
+    thetas = [(row,) for row in ORACLES[rec.name].inputs(rng, 7)[0]]
+    z = likelihood_check(rec, thetas).normalisers
+    expected = [ORACLES[rec.name].z(theta, rec.constants) for theta in thetas]
+    np.testing.assert_allclose(z, expected, rtol=1e-13, atol=0)
+
+
+def test_brier_score_is_proper():
+    # Strictly proper: sum_k P_k BS(q, k) is smallest at q = P, on a grid of the
+    # simplex of three classes that contains each P tried.
+    steps = np.linspace(0.0, 1.0, 41)
+    grid = np.array([(u, v, max(1.0 - u - v, 0.0)) for u in steps for v in steps if u + v <= 1 + 1e-12])
+    grid /= grid.sum(axis=1, keepdims=True)
+    rng = np.random.default_rng(8)
+    for p in grid[rng.choice(len(grid), size=10, replace=False)]:
+        # The squared distance to each one-hot outcome, written out (not xent_ref's).
+        expected = sum(p[k] * np.sum((grid - np.eye(3)[k]) ** 2, axis=1) for k in range(3))
+        assert np.allclose(grid[np.argmin(expected)], p, rtol=0, atol=1e-15)
+        np.testing.assert_allclose(
+            sum(p[k] * xr.brier_score(grid, np.full(len(grid), k), reduction="none") for k in range(3)),
+            expected, rtol=0, atol=1e-14)
 
 
 @pytest.mark.parametrize("rec", NOT_NLL, ids=lambda r: r.name)
-def test_no_base_measure_makes_focal_or_hinge_a_likelihood(rec):
-    """No weights (h(y0), h(y1)) make sum_y h(y) exp(-loss(y; theta)) constant.
+def test_no_base_measure_makes_a_non_nll_a_likelihood(rec):
+    """No weights h(y) on the outcomes make sum_y h(y) exp(-loss(y; theta)) constant.
 
     Least squares for M h = 1 over the theta grid, M[i, j] = exp(-loss(y_j;
     theta_i)): a zero residual would mean some h works (up to scale).
     """
     y = rec.support(rec.thetas).values
-    losses = [rec.loss(np.full(2, t[0]), y, **rec.options, reduction="none") for t in rec.thetas]
+    losses = [rec.loss(np.stack([t[0]] * len(y)), y, **rec.options, reduction="none") for t in rec.thetas]
     m = np.exp(-np.array(losses))
     h, *_ = np.linalg.lstsq(m, np.ones(len(rec.thetas)), rcond=None)
     assert np.max(np.abs(m @ h - 1)) > 1e-2
@@ -451,21 +352,9 @@ def test_likelihood_check_fails_for_a_scaled_gaussian_nll():
 # ---------------------------------------------------------------------------
 
 
-def _huber_z_by_quad(delta: float) -> float:
-    """int exp(-huber_delta(r)) dr by scipy quad, split at the kinks +-delta."""
-
-    def f(r):
-        a = abs(r)
-        return math.exp(-(0.5 * r * r if a < delta else delta * (a - 0.5 * delta)))
-
-    core, _ = si.quad(f, -delta, delta, epsabs=0, epsrel=1e-13)
-    tail, _ = si.quad(f, delta, np.inf, epsabs=0, epsrel=1e-13)
-    return core + 2 * tail
-
-
 @pytest.mark.parametrize("delta", [0.01, 0.3, 1.0, 1.345, 3.0, 10.0])
 def test_huber_normaliser_against_quad(delta):
-    np.testing.assert_allclose(huber_normaliser(delta), _huber_z_by_quad(delta), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(huber_normaliser(delta), huber_normaliser_by_quad(delta), rtol=1e-12, atol=0)
 
 
 def test_huber_normaliser_limits():
@@ -492,42 +381,8 @@ def test_huber_normaliser_rejects_bad_delta(delta, exc):
 
 
 # ---------------------------------------------------------------------------
-# The table is generated from the records
+# No copy of the table in the docs
 # ---------------------------------------------------------------------------
-
-
-def test_table_rows_come_from_the_records():
-    rows = table_rows()
-    assert len(rows) == len(RECORDS)
-    for row, rec in zip(rows, RECORDS):
-        assert row.loss == rec.name and row.is_nll == rec.is_nll
-        if rec.is_nll:
-            assert (row.distribution, row.parameter_map, row.relation) == (
-                rec.distribution_label,
-                rec.parameter_map,
-                rec.relation,
-            )
-        else:
-            assert row.relation == f"not an NLL: {rec.reason}"
-        # The verdict column is the likelihood check's, run now.
-        assert row.likelihood == likelihood_check(rec).verdict
-        assert row.likelihood.startswith("passes" if rec.is_nll else "fails")
-
-
-def test_table_follows_changes_to_the_records():
-    renamed = dataclasses.replace(BY_NAME["l1_loss"], name="l1_loss(renamed)", relation=r"\ell = x")
-    rows = table_rows([renamed])
-    assert [(r.loss, r.relation) for r in rows] == [("l1_loss(renamed)", r"\ell = x")]
-
-
-def test_markdown_table_has_one_line_per_record():
-    lines = to_markdown().splitlines()
-    assert len(lines) == 2 + len(RECORDS)
-    for line, rec in zip(lines[2:], RECORDS):
-        assert line.startswith(f"| `{rec.name}` |")
-        assert line.count(" | ") == 4  # five cells: no stray pipe
-        if rec.is_nll:
-            assert f"{{math}}`{rec.relation}`" in line
 
 
 def test_no_hand_typed_copy_of_the_table_in_the_docs():

@@ -13,7 +13,8 @@ under a distribution whose parameters the prediction sets:
 So minimising the loss is maximum likelihood. :data:`RECORDS` holds one
 :class:`Record` per loss of ``xent_ref`` stating the distribution, the
 parameter map :math:`\hat y \mapsto \theta` and the constants :math:`a` and
-:math:`b` (or, for the focal and hinge losses, why there are none).
+:math:`b`, or that there are none (the focal and hinge losses, and the Brier
+score: a proper scoring rule that is not an NLL).
 
 Three functions use the records:
 
@@ -22,8 +23,9 @@ Three functions use the records:
   :math:`e^{-\ell(y;\theta)/a}`, with the record's own scale :math:`a`, sum
   or integrate over :math:`y` to the same constant at each tested
   :math:`\theta`?
-- :func:`table_rows` and :func:`to_markdown` render the table of the docs,
-  which is therefore never typed by hand.
+
+The records hold numbers and functions only; the documentation renders its
+table of losses from them, so the table is never typed by hand.
 
 :func:`huber_normaliser` is the closed-form normalising constant that makes
 the Huber loss an NLL.
@@ -33,8 +35,8 @@ Examples
 >>> import numpy as np
 >>> from xent_ref.unification import RECORDS, check, likelihood_check
 >>> rec = {r.name: r for r in RECORDS}["mse_loss"]
->>> print(rec.parameter_map)
-loc = pred, scale = σ (fixed; σ = 1 here)
+>>> rec.distribution.__name__, dict(rec.hyper)
+('Normal', {'sigma': 1.0})
 >>> rng = np.random.default_rng(0)
 >>> pred, y = rng.normal(size=5), rng.normal(size=5)
 >>> check(rec, pred, y)
@@ -67,6 +69,7 @@ from xent_ref._regression import (
     mse_loss,
     poisson_nll_loss,
 )
+from xent_ref._scoring import brier_score
 from xent_ref._validation import (
     as_float_array,
     as_unit_interval_array,
@@ -95,7 +98,6 @@ __all__ = [
     "RECORDS",
     "LikelihoodCheck",
     "Record",
-    "Row",
     "Support",
     "beta_nll",
     "check",
@@ -105,8 +107,6 @@ __all__ = [
     "likelihood_check",
     "negative_binomial_nll",
     "student_t_nll",
-    "table_rows",
-    "to_markdown",
     "von_mises_nll",
 ]
 
@@ -215,7 +215,7 @@ class Support(NamedTuple):
     log_weights : numpy.ndarray
         :math:`\log w_j`, one per point.
     method : str
-        How :math:`Z` is computed (sum or quadrature), for the table.
+        How :math:`Z` is computed (sum or quadrature).
     base_measure : str
         :math:`h(y)` when it is not 1 (``"1/y!"``), else ``""``.
     """
@@ -318,15 +318,11 @@ class Record:
         Constants of the distributional assumption that the loss does not
         take, e.g. the fixed :math:`\sigma` behind MSE.
     is_nll : bool
-        Whether the loss is an NLL (then ``a``, ``b`` and ``relation`` are
-        set) or not (then ``reason`` says why).
+        Whether the loss is an NLL (then ``a`` and ``b`` are set) or not
+        (focal, hinge, Brier: then neither is).
     distribution : type or None
         The class from :mod:`xent_ref.distributions`, or None when the
         density has no class here (Huber: then ``nll`` is given).
-    distribution_label : str
-        The distribution as the table shows it.
-    parameter_map : str
-        How the prediction sets the distribution's parameters, for humans.
     parameters : callable or None
         ``parameters(prediction, *extra, **constants) -> dict`` of keyword
         arguments for ``distribution``.
@@ -338,10 +334,6 @@ class Record:
         gets ``(*inputs, **constants)``. :math:`a > 0`. Neither depends on
         the prediction; ``b`` may depend on the *targets* (the Poisson
         :math:`\log y!`) and on fixed options.
-    relation : str
-        The relation in LaTeX, for the table.
-    reason : str
-        For a loss that is not an NLL: why not.
     support : callable
         ``support(thetas, **constants) -> Support``: where ``y`` lives, for
         :func:`likelihood_check`.
@@ -359,14 +351,10 @@ class Record:
     options: Mapping[str, Any] = field(default_factory=dict)
     hyper: Mapping[str, float] = field(default_factory=dict)
     distribution: type | None = None
-    distribution_label: str = ""
-    parameter_map: str = ""
     parameters: Callable[..., dict] | None = None
     nll: Callable[..., np.ndarray] | None = None
     a: float | Callable[..., float] | None = None
     b: float | Callable[..., float] | None = None
-    relation: str = ""
-    reason: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _frozen(self.options))
@@ -379,7 +367,7 @@ class Record:
 
     def _require_nll(self) -> None:
         if not self.is_nll:
-            raise ValueError(f"record: {self.name} is not an NLL ({self.reason})")
+            raise ValueError(f"record: {self.name} is not an NLL: it has no a, b or distribution")
 
     def elementwise_nll(self, *inputs) -> np.ndarray:
         r"""The NLL of each target under the distribution the prediction sets.
@@ -469,7 +457,6 @@ def _gaussian_scale(pred, var, *, eps, **_) -> np.ndarray:
     return np.sqrt(np.maximum(v, eps))
 
 
-_NLL_BAR = r"\overline{\mathrm{NLL}}"
 
 # Locations off the quadrature grid (step 5e-4) except 0, so a kink of the
 # integrand falls between nodes as well as on one.
@@ -992,7 +979,8 @@ def _mixture_line(thetas, **_) -> Support:
 #: The records, one per row of the table of losses: one per loss of
 #: ``xent_ref``, one per setting of an option that changes the relation
 #: (``full`` of the Gaussian NLL loss, ``log_input`` of the Poisson NLL loss),
-#: and one per textbook NLL of the six newer families above.
+#: one per textbook NLL of the six newer families above, and one for the
+#: Brier score, a proper scoring rule that is not an NLL.
 RECORDS: tuple[Record, ...] = (
     Record(
         name="softmax_cross_entropy",
@@ -1000,12 +988,9 @@ RECORDS: tuple[Record, ...] = (
         inputs=("logits", "target"),
         is_nll=True,
         distribution=Categorical,
-        distribution_label="Categorical",
-        parameter_map="probs = softmax(logits)",
         parameters=lambda logits, **_: {"logits": logits},
         a=1.0,
         b=0.0,
-        relation=rf"\ell = {_NLL_BAR}",
         support=_classes,
         thetas=(
             (np.array([0.0, 0.0, 0.0]),),
@@ -1020,12 +1005,9 @@ RECORDS: tuple[Record, ...] = (
         inputs=("probs", "target"),
         is_nll=True,
         distribution=Bernoulli,
-        distribution_label="Bernoulli",
-        parameter_map="probs = probs",
         parameters=lambda probs, **_: {"probs": probs},
         a=1.0,
         b=0.0,
-        relation=rf"\ell = {_NLL_BAR}",
         support=_points(0.0, 1.0),
         thetas=((0.0,), (1e-6,), (0.3,), (0.5,), (0.999,), (1.0,)),
     ),
@@ -1035,12 +1017,9 @@ RECORDS: tuple[Record, ...] = (
         inputs=("logits", "target"),
         is_nll=True,
         distribution=Bernoulli,
-        distribution_label="Bernoulli",
-        parameter_map="probs = sigmoid(logits)",
         parameters=lambda logits, **_: {"logits": logits},
         a=1.0,
         b=0.0,
-        relation=rf"\ell = {_NLL_BAR}",
         support=_points(0.0, 1.0),
         thetas=((-40.0,), (-2.0,), (0.0,), (3.0,), (700.0,)),
     ),
@@ -1051,12 +1030,9 @@ RECORDS: tuple[Record, ...] = (
         hyper={"sigma": 1.0},
         is_nll=True,
         distribution=Normal,
-        distribution_label="Normal",
-        parameter_map="loc = pred, scale = σ (fixed; σ = 1 here)",
         parameters=lambda pred, *, sigma, **_: {"loc": pred, "scale": sigma},
         a=lambda *_, sigma, **__: 2.0 * sigma**2,
         b=lambda *_, sigma, **__: -(sigma**2) * math.log(2.0 * math.pi * sigma**2),
-        relation=rf"\ell = 2\sigma^2\,{_NLL_BAR} - \sigma^2\log(2\pi\sigma^2)",
         support=_real_line(lambda *_, **__: 12.0),
         thetas=_LOCATIONS,
     ),
@@ -1067,12 +1043,9 @@ RECORDS: tuple[Record, ...] = (
         hyper={"beta": 1.0},
         is_nll=True,
         distribution=Laplace,
-        distribution_label="Laplace",
-        parameter_map="loc = pred, scale = β (fixed; β = 1 here)",
         parameters=lambda pred, *, beta, **_: {"loc": pred, "scale": beta},
         a=lambda *_, beta, **__: beta,
         b=lambda *_, beta, **__: -beta * math.log(2.0 * beta),
-        relation=rf"\ell = \beta\,{_NLL_BAR} - \beta\log(2\beta)",
         support=_real_line(lambda *_, **__: 45.0),
         thetas=_LOCATIONS,
     ),
@@ -1082,19 +1055,12 @@ RECORDS: tuple[Record, ...] = (
         inputs=("pred", "target"),
         options={"delta": 1.0},
         is_nll=True,
-        distribution_label="Huber: density e^(−huber_δ(y − μ)) / Z_δ",
-        parameter_map="loc = pred, δ = delta",
         nll=lambda pred, target, *, delta, **_: (
             _huber(np.asarray(target, dtype=np.float64) - np.asarray(pred, dtype=np.float64), delta)
             + math.log(huber_normaliser(delta))
         ),
         a=1.0,
         b=lambda *_, delta, **__: -math.log(huber_normaliser(delta)),
-        relation=(
-            rf"\ell = {_NLL_BAR} - \log Z_\delta,\quad "
-            r"Z_\delta = \sqrt{2\pi}\,\operatorname{erf}(\delta/\sqrt2)"
-            r" + \tfrac{2}{\delta}e^{-\delta^2/2}"
-        ),
         support=_real_line(lambda *_, delta, **__: 45.0 / delta + delta),
         thetas=_LOCATIONS,
     ),
@@ -1105,12 +1071,9 @@ RECORDS: tuple[Record, ...] = (
         options={"full": False, "eps": 1e-6},
         is_nll=True,
         distribution=Normal,
-        distribution_label="Normal",
-        parameter_map="loc = pred, scale = sqrt(max(var, eps))",
         parameters=lambda pred, var, **kw: {"loc": pred, "scale": _gaussian_scale(pred, var, **kw)},
         a=1.0,
         b=-0.5 * _LOG_2PI,
-        relation=rf"\ell = {_NLL_BAR} - \tfrac12\log(2\pi)",
         support=_real_line(lambda pred, var, **__: 12.0 * math.sqrt(var)),
         thetas=_LOCATIONS_AND_VARIANCES,
     ),
@@ -1121,12 +1084,9 @@ RECORDS: tuple[Record, ...] = (
         options={"full": True, "eps": 1e-6},
         is_nll=True,
         distribution=Normal,
-        distribution_label="Normal",
-        parameter_map="loc = pred, scale = sqrt(max(var, eps))",
         parameters=lambda pred, var, **kw: {"loc": pred, "scale": _gaussian_scale(pred, var, **kw)},
         a=1.0,
         b=0.0,
-        relation=rf"\ell = {_NLL_BAR}",
         support=_real_line(lambda pred, var, **__: 12.0 * math.sqrt(var)),
         thetas=_LOCATIONS_AND_VARIANCES,
     ),
@@ -1137,12 +1097,9 @@ RECORDS: tuple[Record, ...] = (
         options={"log_input": True, "full": False},
         is_nll=True,
         distribution=Poisson,
-        distribution_label="Poisson",
-        parameter_map="rate = exp(pred)",
         parameters=lambda pred, **_: {"log_rate": pred},
         a=1.0,
         b=lambda pred, target, **_: -_targets_mean_log_factorial(target),
-        relation=rf"\ell = {_NLL_BAR} - \overline{{\log y!}}",
         support=_counts(lambda pred, **_: np.exp(pred)),
         thetas=((-3.0,), (0.0,), (1.2,), (3.0,)),
     ),
@@ -1153,12 +1110,9 @@ RECORDS: tuple[Record, ...] = (
         options={"log_input": False, "full": False, "eps": 1e-8},
         is_nll=True,
         distribution=Poisson,
-        distribution_label="Poisson",
-        parameter_map="rate = pred + eps",
         parameters=lambda pred, *, eps, **_: {"rate": np.asarray(pred, dtype=np.float64) + eps},
         a=1.0,
         b=lambda pred, target, *, eps, **_: -eps - _targets_mean_log_factorial(target),
-        relation=rf"\ell = {_NLL_BAR} - \varepsilon - \overline{{\log y!}}",
         support=_counts(lambda pred, *, eps, **_: np.asarray(pred) + eps),
         thetas=((0.0,), (0.05,), (1.0,), (7.5,), (20.0,)),
     ),
@@ -1169,10 +1123,8 @@ RECORDS: tuple[Record, ...] = (
         options={"df": 4.0, "scale": 1.0},
         is_nll=True,
         distribution=StudentT,
-        distribution_label="Student-t",
-        parameter_map="loc = pred, df = ν, scale = s (fixed; ν = 4, s = 1 here)",
         parameters=lambda pred, *, df, scale, **_: {"df": df, "loc": pred, "scale": scale},
-        a=1.0, b=0.0, relation=rf"\ell = {_NLL_BAR}",
+        a=1.0, b=0.0,
         support=_tangent_line,
         thetas=((-2.9871,), (0.0,), (1.50027,), (4.2219,)),
     ),
@@ -1183,12 +1135,10 @@ RECORDS: tuple[Record, ...] = (
         options={"concentration": 2.5},
         is_nll=True,
         distribution=Gamma,
-        distribution_label="Gamma",
-        parameter_map="rate = k / exp(log_mean), concentration = k (fixed; k = 2.5 here)",
         parameters=lambda log_mean, *, concentration, **_: {
             "concentration": concentration,
             "rate": concentration * np.exp(-np.asarray(log_mean, float))},
-        a=1.0, b=0.0, relation=rf"\ell = {_NLL_BAR}",
+        a=1.0, b=0.0,
         support=_positive_line,
         thetas=((-3.0,), (0.0,), (1.2,), (4.0,)),
     ),
@@ -1199,12 +1149,10 @@ RECORDS: tuple[Record, ...] = (
         options={"precision": 6.0},
         is_nll=True,
         distribution=Beta,
-        distribution_label="Beta",
-        parameter_map="a = μφ, b = (1 − μ)φ, μ = sigmoid(logit_mean), φ fixed (φ = 6 here)",
         parameters=lambda logit_mean, *, precision, **_: {
             "a": precision / (1 + np.exp(-np.asarray(logit_mean, float))),
             "b": precision / (1 + np.exp(np.asarray(logit_mean, float)))},
-        a=1.0, b=0.0, relation=rf"\ell = {_NLL_BAR}",
+        a=1.0, b=0.0,
         support=_unit_interval,
         thetas=((-1.5,), (0.0,), (0.7,), (1.5,)),
     ),
@@ -1215,11 +1163,9 @@ RECORDS: tuple[Record, ...] = (
         options={"total_count": 2.0},
         is_nll=True,
         distribution=NegativeBinomial,
-        distribution_label="Negative binomial",
-        parameter_map="mean = exp(log_mean), total_count = r (fixed; r = 2 here)",
         parameters=lambda log_mean, *, total_count, **_: {
             "total_count": total_count, "mean": np.exp(np.asarray(log_mean, float))},
-        a=1.0, b=0.0, relation=rf"\ell = {_NLL_BAR}",
+        a=1.0, b=0.0,
         support=_all_counts,
         thetas=((-3.0,), (0.0,), (1.2,), (3.0,)),
     ),
@@ -1230,10 +1176,8 @@ RECORDS: tuple[Record, ...] = (
         options={"concentration": 3.0},
         is_nll=True,
         distribution=VonMises,
-        distribution_label="von Mises",
-        parameter_map="loc = pred, concentration = κ (fixed; κ = 3 here)",
         parameters=lambda pred, *, concentration, **_: {"loc": pred, "concentration": concentration},
-        a=1.0, b=0.0, relation=rf"\ell = {_NLL_BAR}",
+        a=1.0, b=0.0,
         support=_circle,
         thetas=((-2.9871,), (0.0,), (1.50027,), (3.1,)),
     ),
@@ -1243,10 +1187,8 @@ RECORDS: tuple[Record, ...] = (
         inputs=("logits", "target", "loc", "scale"),
         is_nll=True,
         distribution=GaussianMixture,
-        distribution_label="Gaussian mixture",
-        parameter_map="weights = softmax(logits), loc = loc, scale = scale",
         parameters=lambda logits, loc, scale, **_: {"loc": loc, "scale": scale, "logits": logits},
-        a=1.0, b=0.0, relation=rf"\ell = {_NLL_BAR}",
+        a=1.0, b=0.0,
         support=_mixture_line,
         thetas=(
             (np.array([0.0, 0.0]), np.array([-1.0, 2.0]), np.array([0.5, 1.0])),
@@ -1260,11 +1202,6 @@ RECORDS: tuple[Record, ...] = (
         inputs=("logits", "target"),
         options={"alpha": 0.25, "gamma": 2.0},
         is_nll=False,
-        reason=(
-            "α_t (1 − q_t)^γ reweights the Bernoulli NLL by a factor that depends on the "
-            "prediction, so Σ_y exp(−loss/a) varies with the logit at every scale a > 0 and "
-            "no weights on {0, 1} make it constant"
-        ),
         support=_points(0.0, 1.0),
         thetas=((-4.0,), (-1.0,), (0.0,), (1.0,), (4.0,)),
     ),
@@ -1273,17 +1210,28 @@ RECORDS: tuple[Record, ...] = (
         loss=hinge_loss,
         inputs=("scores", "target"),
         is_nll=False,
-        reason=(
-            "max(0, 1 − y·s) is a margin penalty, not a log-density: Σ_{y=±1} exp(−loss/a) "
-            "varies with the score s at every scale a > 0 and no weights on {−1, +1} make it "
-            "constant"
-        ),
         support=_points(-1.0, 1.0),
         # s = +-1 are the maxima of the sum, 1 + e^-2; s = 0 is its minimum, 2/e.
         thetas=((-2.0,), (-1.0,), (-0.5,), (0.0,), (0.5,), (1.0,), (2.0,)),
     ),
+    Record(
+        name="brier_score",
+        loss=brier_score,
+        inputs=("probs", "target"),
+        is_nll=False,
+        support=_classes,
+        # A corner, an edge, the centre and two inner points of the simplex of
+        # three classes: Z_a is smallest at a corner and largest at the centre.
+        thetas=(
+            (np.array([1.0, 0.0, 0.0]),),
+            (np.array([0.5, 0.5, 0.0]),),
+            (np.array([0.7, 0.2, 0.1]),),
+            (np.array([0.05, 0.15, 0.8]),),
+            (np.full(3, 1.0 / 3.0),),
+        ),
+    ),
 )
-"""The records, one per loss (two for ``gaussian_nll_loss`` and ``poisson_nll_loss``)."""
+"""The records, one per loss (two for ``gaussian_nll_loss`` and ``poisson_nll_loss``) and one for ``brier_score``."""
 
 
 # ---------------------------------------------------------------------------
@@ -1323,7 +1271,7 @@ def check(record: Record, *inputs, rtol: float = 1e-10, atol: float = 0.0) -> bo
         the loss, :math:`a`, :math:`\overline{\mathrm{NLL}}`, :math:`b`, the
         difference and the tolerance.
     ValueError
-        If the record is not an NLL (focal, hinge), or the inputs are
+        If the record is not an NLL (focal, hinge, Brier), or the inputs are
         invalid for the loss or the distribution.
 
     See Also
@@ -1342,8 +1290,6 @@ def check(record: Record, *inputs, rtol: float = 1e-10, atol: float = 0.0) -> bo
     >>> import numpy as np
     >>> from xent_ref.unification import RECORDS, check
     >>> rec = {r.name: r for r in RECORDS}["poisson_nll_loss"]
-    >>> print(rec.relation)
-    \ell = \overline{\mathrm{NLL}} - \overline{\log y!}
     >>> check(rec, np.array([0.1, 1.5, -2.0]), np.array([0.0, 4.0, 1.0]))
     True
     """
@@ -1417,7 +1363,7 @@ class LikelihoodCheck:
 
 
 def _record_scale(record: Record) -> float:
-    """The record's own a (1 for a record without one: focal, hinge)."""
+    """The record's own a (1 for a record without one: focal, hinge, Brier)."""
     if not record.is_nll:
         return 1.0
     # a depends on fixed options only (the fixed sigma or beta), never on the inputs.
@@ -1452,8 +1398,9 @@ def likelihood_check(
       and this :math:`h`, not a proof for every :math:`\theta`;
     - a fail: at this :math:`a` and this :math:`h`, no distribution makes
       the relation hold. It says nothing about another scale or another base
-      measure. That focal and hinge losses fail for *every* :math:`a` and
-      :math:`h` is proved on their pages of the documentation, not here.
+      measure. That the focal and hinge losses and the Brier score fail for
+      *every* :math:`a` and :math:`h` is proved on their pages of the
+      documentation, not here.
 
     :math:`h` is 1, except :math:`1/y!` for the Poisson losses, which drop
     the :math:`\log y!` term of the NLL (it depends on the target only).
@@ -1469,7 +1416,7 @@ def likelihood_check(
     scale : float, optional
         The scale :math:`a > 0`. Default: the record's own ``a`` (for MSE
         :math:`2\sigma^2`, for L1 :math:`\beta`), and 1 for a record that
-        has none (focal, hinge).
+        has none (focal, hinge, Brier).
     rtol : float, optional
         Largest relative spread :math:`(\max Z - \min Z)/\max Z` that passes
         (default 1e-6, above the quadrature error).
@@ -1518,7 +1465,7 @@ def likelihood_check(
     (:math:`y = \tan u`, :math:`e^u` or :math:`\operatorname{sigmoid}(u)`),
     angles by the periodic trapezoid rule, and negative binomial counts are
     summed over 0..4000. The Student-t and von Mises rows are location
-    families as well. The focal and hinge records fail at :math:`a = 1`.
+    families as well. The focal, hinge and Brier records fail at :math:`a = 1`.
 
     Examples
     --------
@@ -1564,116 +1511,3 @@ def likelihood_check(
         method=support.method,
         base_measure=support.base_measure,
     )
-
-
-# ---------------------------------------------------------------------------
-# The table
-# ---------------------------------------------------------------------------
-
-
-class Row(NamedTuple):
-    """One row of the table of losses, as plain strings.
-
-    Attributes
-    ----------
-    loss : str
-        The record's name.
-    distribution : str
-        The distribution's label, or ``"—"`` for a loss that is not an NLL.
-    parameter_map : str
-        How the prediction sets the parameters, or ``"—"``.
-    relation : str
-        LaTeX for an NLL (``is_nll`` True), ``"not an NLL: <reason>"``
-        otherwise.
-    likelihood : str
-        The verdict of :func:`likelihood_check`.
-    is_nll : bool
-        Whether the loss is an NLL.
-    """
-
-    loss: str
-    distribution: str
-    parameter_map: str
-    relation: str
-    likelihood: str
-    is_nll: bool
-
-
-def table_rows(records: Sequence[Record] = RECORDS) -> list[Row]:
-    """The table of losses, one :class:`Row` per record, generated from the records.
-
-    Runs :func:`likelihood_check` on each record (with its default
-    settings) for the last column.
-
-    Parameters
-    ----------
-    records : sequence of Record, optional
-        The records, one per row (default :data:`RECORDS`).
-
-    Returns
-    -------
-    list of Row
-        One row per record, in order.
-
-    Examples
-    --------
-    >>> from xent_ref.unification import RECORDS, table_rows
-    >>> rows = table_rows()
-    >>> len(rows) == len(RECORDS)
-    True
-    >>> print(rows[0].loss, "|", rows[0].distribution, "|", rows[0].parameter_map)
-    softmax_cross_entropy | Categorical | probs = softmax(logits)
-    """
-    rows = []
-    for rec in records:
-        verdict = likelihood_check(rec).verdict
-        if rec.is_nll:
-            label, pmap = rec.distribution_label, rec.parameter_map
-            rows.append(Row(rec.name, label, pmap, rec.relation, verdict, True))
-        else:
-            rows.append(Row(rec.name, "—", "—", f"not an NLL: {rec.reason}", verdict, False))
-    return rows
-
-
-def _cell(text: str) -> str:
-    # A bare | would end the table cell.
-    return text.replace("|", r"\|")
-
-
-def _plain(text: str) -> str:
-    # Plain text, not code or math: _ and * must not start emphasis.
-    return text.replace("_", r"\_").replace("*", r"\*")
-
-
-def to_markdown(records: Sequence[Record] = RECORDS) -> str:
-    r"""The table of :func:`table_rows` as a MyST Markdown table.
-
-    Loss names and parameter maps are code, relations are ``{math}`` roles.
-
-    Parameters
-    ----------
-    records : sequence of Record, optional
-        The records, one per row (default :data:`RECORDS`).
-
-    Returns
-    -------
-    str
-        The table, a header row, a separator row and one row per record,
-        each line ending in a newline.
-
-    Examples
-    --------
-    >>> from xent_ref.unification import to_markdown
-    >>> print(to_markdown().splitlines()[0])
-    | Loss | Distribution | Parameter map | Relation | Is it a likelihood? |
-    """
-    lines = [
-        "| Loss | Distribution | Parameter map | Relation | Is it a likelihood? |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for row in table_rows(records):
-        relation = f"{{math}}`{row.relation}`" if row.is_nll else _plain(row.relation)
-        pmap = f"`{row.parameter_map}`" if row.is_nll else _plain(row.parameter_map)
-        cells = (f"`{row.loss}`", _plain(row.distribution), pmap, relation, _plain(row.likelihood))
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"

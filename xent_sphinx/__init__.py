@@ -12,6 +12,7 @@ names its packages): the library knows nothing of its site.
 * ``reading_time``: the reading time under every page's title.
 * ``eqref``: a reference to another page's equation names that page.
 * ``api_links``: every ``xr.name`` in inline code links to its API entry.
+* ``loss_table``: the ``loss-table`` directive, the catalogue's table of losses from ``xent_ref.unification.RECORDS`` (its words in ``loss_table.yaml``).
 * ``a11y``: fixes to the theme's and docutils' HTML for the accessibility audit.
 * ``reproducible``: identical files from two builds, and from an incremental one.
 
@@ -42,6 +43,7 @@ EXTENSIONS = (
     "xent_sphinx.a11y",
     "xent_sphinx.reproducible",
     "xent_sphinx.api_links",
+    "xent_sphinx.loss_table",
 )
 
 #: Scripts and stylesheets of the submodules, copied to the site's ``_static/``.
