@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
+from xent_ref._exact import _two_sum
 from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
 from xent_ref._validation import (
     as_float_array,
@@ -192,13 +193,6 @@ def _nll_rows(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     # its correct rounding
     with np.errstate(over="ignore"):
         return (m[:, 0] - z_y) + L[:, 0]
-
-
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(s, e)`` with ``s = fl(a + b)`` and ``s + e = a + b`` exactly (Knuth's TwoSum)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
 
 
 def _nll_rows_to_odd(z: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from xent_ref._exact import _two_product_error, _two_sum_error
 from xent_ref._validation import check_base, check_probabilities, check_same_shape
 
 __all__ = ["cross_entropy", "entropy", "kl_divergence"]
@@ -20,8 +21,6 @@ __all__ = ["cross_entropy", "entropy", "kl_divergence"]
 #: ``w <= 0.36`` (``1/4 <= p/q``) the first omitted term is below 2**-55 of
 #: the sum.
 _SERIES_DENOMINATORS = 2.0 * np.arange(1, 37) + 1.0
-#: Veltkamp's splitting constant 2**27 + 1 (Dekker's exact product).
-_SPLITTER = 134217729.0
 
 
 def _in_base(value, base):
@@ -213,26 +212,6 @@ def cross_entropy(p, q, *, axis: int = -1, base: float | None = None):
         np.log(q, out=plogq, where=p > 0)
     plogq *= p
     return _in_base(np.subtract(0.0, np.sum(plogq, axis=axis)), base)
-
-
-def _two_sum_error(a: np.ndarray, b: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Return the exact rounding error ``(a + b) - s`` of ``s = fl(a + b)`` (Knuth's TwoSum)."""
-    b_virtual = s - a
-    return (a - (s - b_virtual)) + (b - b_virtual)
-
-
-def _two_product_error(a: np.ndarray, b: np.ndarray, prod: np.ndarray) -> np.ndarray:
-    """Return the exact rounding error ``a * b - prod`` of ``prod = fl(a * b)`` (Dekker).
-
-    Exact while nothing over- or underflows.
-    """
-    t = _SPLITTER * a
-    a_hi = t - (t - a)
-    a_lo = a - a_hi
-    t = _SPLITTER * b
-    b_hi = t - (t - b)
-    b_lo = b - b_hi
-    return (((a_hi * b_hi - prod) + a_hi * b_lo) + a_lo * b_hi) + a_lo * b_lo
 
 
 def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:

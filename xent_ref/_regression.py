@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from xent_ref._exact import _LOG_2PI
 from xent_ref._validation import (
     as_float_array,
     check_finite,
@@ -437,7 +438,7 @@ def gaussian_nll_loss(
         d = x - y
         loss = 0.5 * np.log(v) + (0.5 * d) * (d / v)
     if full:
-        loss = loss + 0.5 * math.log(2 * math.pi)
+        loss = loss + 0.5 * _LOG_2PI
     return _reduce(loss, reduction)
 
 
@@ -575,8 +576,6 @@ def poisson_nll_loss(
         check_nonnegative(x, "pred")
     return _reduce(_poisson_nll(x, y, log_input=log_input, full=full, eps=eps), reduction)
 
-
-_LOG_2PI = math.log(2 * math.pi)
 
 #: Power of two by which the terms of the Poisson NLL are scaled down where
 #: they overflow: 2**-64 brings e^z for z < 720 and y * z for any float y
