@@ -8,8 +8,6 @@ and its extra memory stays a few blocks, however large the batch.
 from __future__ import annotations
 
 import math
-import numbers
-import operator
 
 from typing import Any
 
@@ -25,7 +23,9 @@ from xent_ref._validation import (
     as_index_array,
     as_unit_interval_array,
     check_finite,
+    check_integer,
     check_nonnegative,
+    check_real,
     check_reduction,
     check_same_shape,
     input_result_dtype,
@@ -44,23 +44,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Argument checks shared by the losses of this module
 # ---------------------------------------------------------------------------
-
-
-def _real(value, name: str) -> float:
-    """``value`` as a Python float; ``TypeError`` unless it is a real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: must be a real number, got {value!r}")
-    return float(value)
-
-
-def _index(value, name: str = "ignore_index") -> int:
-    """``value`` as a Python int; ``TypeError`` unless it is an integer (not a bool)."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name}: must be an integer or None, got {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name}: must be an integer or None, got {value!r}") from None
 
 
 def _ndim(x, name: str) -> int:
@@ -550,7 +533,7 @@ def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
     shape = z.shape[:0] if z.ndim == 1 else z.shape[:1] + z.shape[2:]
     if c == 0:
         raise ValueError(f"logits: needs at least one class, got shape {z.shape}")
-    eps = _real(label_smoothing, "label_smoothing")
+    eps = check_real(label_smoothing, "label_smoothing")
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing: must lie in [0, 1], got {label_smoothing!r}")
     w = np.ones(c) if weight is None else _weights(weight, "weight", (c,), "class", exact=True)
@@ -572,7 +555,7 @@ def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
             f"got shape {np.shape(target)}"
         )
     y = as_index_array(target, "target").reshape(m)
-    kept = np.ones(m, dtype=bool) if ignore_index is None else y != _index(ignore_index)
+    kept = np.ones(m, dtype=bool) if ignore_index is None else y != check_integer(ignore_index, "ignore_index", or_none=True)
     y_kept = y[kept]
     if y_kept.size and not (y_kept.min() >= 0 and y_kept.max() < c):
         bad = y_kept[(y_kept < 0) | (y_kept >= c)][0]
@@ -950,12 +933,12 @@ def sigmoid_focal_loss(
     check_reduction(reduction)
     dtype = input_result_dtype(logits, "logits")
     z, y, _ = _binary_inputs(logits, target, None, x_name="logits", x_in_unit_interval=False)
-    a = _real(alpha, "alpha")
+    a = check_real(alpha, "alpha")
     if not a <= 1.0:
         raise ValueError(
             f"alpha: must lie in [0, 1], or be negative to turn it off, got {alpha!r}"
         )
-    g = _real(gamma, "gamma")
+    g = check_real(gamma, "gamma")
     if not 0.0 <= g < math.inf:
         raise ValueError(f"gamma: must be finite and >= 0, got {gamma!r}")
 

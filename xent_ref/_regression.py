@@ -6,48 +6,23 @@ NumPy expression and reduced with :func:`xent_ref._validation.reduce`.
 
 from __future__ import annotations
 
-import math
-import numbers
 
 import numpy as np
 
 from xent_ref._exact import _LOG_2PI
 from xent_ref._validation import (
+    as_finite_pair,
     as_float_array,
     check_finite,
+    check_flag,
     check_nonnegative,
+    check_positive,
     check_reduction,
     check_same_shape,
     reduce,
 )
 
 __all__ = ["gaussian_nll_loss", "huber_loss", "l1_loss", "mse_loss", "poisson_nll_loss"]
-
-
-def _finite_pair(pred, target) -> tuple[np.ndarray, np.ndarray]:
-    """``pred`` and ``target`` as finite float64 arrays of one shape."""
-    x = as_float_array(pred, "pred")
-    check_finite(x, "pred")
-    y = as_float_array(target, "target")
-    check_finite(y, "target")
-    check_same_shape(x, y, "pred", "target")
-    return x, y
-
-
-def _positive(value, name: str) -> float:
-    """``value`` as a Python float after checking it is a finite real > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: must be a real number, got {value!r}")
-    v = float(value)
-    if not 0.0 < v < math.inf:
-        raise ValueError(f"{name}: must be finite and > 0, got {value!r}")
-    return v
-
-
-def _flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _reduce(loss: np.ndarray, reduction: str):
@@ -124,7 +99,7 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     True
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    x, y = as_finite_pair(pred, target)
     with np.errstate(over="ignore"):
         loss = (x - y) ** 2
     return _reduce(loss, reduction)
@@ -189,7 +164,7 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
     1.0
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    x, y = as_finite_pair(pred, target)
     with np.errstate(over="ignore"):
         loss = np.abs(x - y)
     return _reduce(loss, reduction)
@@ -279,8 +254,8 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
     True
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
-    delta = _positive(delta, "delta")
+    x, y = as_finite_pair(pred, target)
+    delta = check_positive(delta, "delta")
     with np.errstate(over="ignore"):
         d = np.abs(x - y)
         loss = np.where(d < delta, (0.5 * d) * d, delta * (d - 0.5 * delta))
@@ -427,8 +402,8 @@ def gaussian_nll_loss(
                 f"{x.shape}: a scalar, {x.shape}, {x.shape[:-1]}, or {x.shape} with one "
                 "dimension equal to 1"
             )
-    full = _flag(full, "full")
-    eps = _positive(eps, "eps")
+    full = check_flag(full, "full")
+    eps = check_positive(eps, "eps")
 
     v = np.maximum(v, eps)
     # d * (d / v), not d**2 / v: d**2 overflows at |d| > 1.3e154 where the
@@ -567,11 +542,11 @@ def poisson_nll_loss(
     [0.0417 0.0208]
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    x, y = as_finite_pair(pred, target)
     check_nonnegative(y, "target")
-    log_input = _flag(log_input, "log_input")
-    full = _flag(full, "full")
-    eps = _positive(eps, "eps")
+    log_input = check_flag(log_input, "log_input")
+    full = check_flag(full, "full")
+    eps = check_positive(eps, "eps")
     if not log_input:
         check_nonnegative(x, "pred")
     return _reduce(_poisson_nll(x, y, log_input=log_input, full=full, eps=eps), reduction)

@@ -11,7 +11,6 @@ predictions and :func:`expected_calibration_error` summarises the curve.
 
 from __future__ import annotations
 
-import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -19,6 +18,8 @@ import numpy as np
 from xent_ref._validation import (
     as_float_array,
     as_index_array,
+    check_binary,
+    check_integer,
     check_probabilities,
     check_unit_interval,
     reduce,
@@ -154,22 +155,8 @@ def _binary_outcomes(target, n: int) -> np.ndarray:
     y = as_float_array(target, "target")
     if y.shape != (n,):
         raise ValueError(f"target: shape {y.shape} does not match probs, expected ({n},)")
-    if y.size and not np.all((y == 0) | (y == 1)):
-        bad = y[(y != 0) & (y != 1)].flat[0]
-        raise ValueError(f"target: outcomes must be 0 or 1, got {float(bad)!r}")
+    check_binary(y, "target")
     return y
-
-
-def _check_n_bins(n_bins) -> int:
-    if isinstance(n_bins, bool):
-        raise TypeError(f"n_bins: must be an integer, got {n_bins!r}")
-    try:
-        n_bins = operator.index(n_bins)
-    except TypeError:
-        raise TypeError(f"n_bins: must be an integer, got {n_bins!r}") from None
-    if n_bins < 1:
-        raise ValueError(f"n_bins: must be >= 1, got {n_bins}")
-    return n_bins
 
 
 def calibration_curve(probs, target, *, n_bins: int = 10, strategy: str = "uniform"):
@@ -256,7 +243,7 @@ def calibration_curve(probs, target, *, n_bins: int = 10, strategy: str = "unifo
         raise ValueError("probs: is empty; a calibration curve needs at least one prediction")
     check_unit_interval(p, "probs")
     y = _binary_outcomes(target, p.size)
-    n_bins = _check_n_bins(n_bins)
+    n_bins = check_integer(n_bins, "n_bins", minimum=1)
     if not isinstance(strategy, str) or strategy not in STRATEGIES:
         raise ValueError(f"strategy: must be 'uniform' or 'quantile', got {strategy!r}")
     if strategy == "uniform":

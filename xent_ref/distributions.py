@@ -53,6 +53,7 @@ from xent_ref._primitives import log_sigmoid, log_softmax, sigmoid, softmax
 from xent_ref._validation import (
     as_float_array,
     as_index_array,
+    check_binary,
     check_finite,
     check_nonnegative,
     check_probabilities,
@@ -113,9 +114,7 @@ def _check_size(size) -> tuple[int, ...]:
 
 def _check_binary(x: np.ndarray, name: str = "x") -> None:
     """Bernoulli outcomes are exactly 0 or 1."""
-    if x.size and not np.all((x == 0) | (x == 1)):
-        bad = x[(x != 0) & (x != 1)].flat[0]
-        raise ValueError(f"{name}: Bernoulli outcomes must be 0 or 1, got {float(bad)!r}")
+    check_binary(x, name, what="Bernoulli outcomes")
 
 
 def _check_counts(x: np.ndarray, name: str = "x") -> None:

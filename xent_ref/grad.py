@@ -38,8 +38,13 @@ from xent_ref._classification import (
     _weights,
 )
 from xent_ref._primitives import sigmoid, softmax
-from xent_ref._regression import _finite_pair, _flag, _positive
-from xent_ref._validation import check_nonnegative, check_reduction
+from xent_ref._validation import (
+    as_finite_pair,
+    check_flag,
+    check_nonnegative,
+    check_positive,
+    check_reduction,
+)
 
 __all__ = [
     "binary_cross_entropy_with_logits_grad",
@@ -326,7 +331,7 @@ def mse_loss_grad(
     [ 0.         -0.66666667  1.33333333]
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    x, y = as_finite_pair(pred, target)
     with np.errstate(over="ignore"):
         grad = 2 * (x - y)
     return grad / _divisor(reduction, x.size, "pred: has no elements")
@@ -406,11 +411,11 @@ def poisson_nll_loss_grad(
     [0. 0.]
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    x, y = as_finite_pair(pred, target)
     check_nonnegative(y, "target")
-    log_input = _flag(log_input, "log_input")
-    _flag(full, "full")
-    eps = _positive(eps, "eps")
+    log_input = check_flag(log_input, "log_input")
+    check_flag(full, "full")
+    eps = check_positive(eps, "eps")
     if log_input:
         # e^z beyond the float range is +inf, its correct rounding
         with np.errstate(over="ignore"):
