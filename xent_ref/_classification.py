@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
+from xent_ref._blocking import BLOCK_ELEMENTS, _elementwise, _reduce_blocks
 from xent_ref._exact import _two_sum
 from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
 from xent_ref._validation import (
@@ -113,37 +113,6 @@ def _all_finite(a: np.ndarray) -> bool:
 #: compensated form for small tails); at 64K elements their fixed cost is a
 #: fifth of the time, at 256K (2 MiB, still cache-resident in L3) a twentieth.
 SOFTMAX_BLOCK_ELEMENTS = 4 * BLOCK_ELEMENTS
-
-
-def _reduce_blocks(fn, reduction: str, denominator: float, why: str, *arrays, block_elements):
-    """Run the row-wise loss ``fn`` over ``arrays`` in row blocks and reduce it.
-
-    ``"mean"`` is the sum divided by ``denominator``; if that is 0 the mean
-    is undefined and ``ValueError(why + ", so the mean is undefined")`` is
-    raised instead of returning NaN.
-    """
-    if reduction == "none":
-        return map_row_blocks(fn, *arrays, block_elements=block_elements)
-    total = map_row_blocks(fn, *arrays, total=True, block_elements=block_elements)
-    if reduction == "sum":
-        return total
-    if denominator == 0:
-        raise ValueError(f"{why}, so the mean is undefined")
-    return np.float64(total / denominator)
-
-
-def _elementwise(fn, reduction: str, shape: tuple[int, ...], first: str, *arrays):
-    """Run the elementwise loss ``fn`` over ``arrays`` broadcast to ``shape``, then reduce.
-
-    ``"mean"`` divides by the number of elements, as in PyTorch.
-    """
-    rows = [
-        None if a is None else np.broadcast_to(a, shape).reshape(shape or (1,)) for a in arrays
-    ]
-    n = math.prod(shape)
-    why = f"{first}: has no elements"
-    loss = _reduce_blocks(fn, reduction, n, why, *rows, block_elements=BLOCK_ELEMENTS)
-    return loss.reshape(shape)[()] if reduction == "none" else loss
 
 
 # ---------------------------------------------------------------------------

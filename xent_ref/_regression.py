@@ -1,36 +1,39 @@
 """Regression losses: squared, absolute and Huber error; Gaussian and Poisson NLL.
 
 Each is the PyTorch function of the same name, applied elementwise in one
-NumPy expression and reduced with :func:`xent_ref._validation.reduce`.
+NumPy expression and reduced on the path of the classification losses
+(:func:`xent_ref._blocking._elementwise`), with the same error messages.
 """
 
 from __future__ import annotations
 
+from typing import Any
 
 import numpy as np
 
+from xent_ref._blocking import _elementwise, _reduce_loss
 from xent_ref._exact import _LOG_2PI
 from xent_ref._validation import (
+    as_finite_array,
     as_finite_pair,
-    as_float_array,
-    check_finite,
     check_flag,
     check_nonnegative,
     check_positive,
     check_reduction,
-    check_same_shape,
-    reduce,
 )
 
 __all__ = ["gaussian_nll_loss", "huber_loss", "l1_loss", "mse_loss", "poisson_nll_loss"]
 
 
-def _reduce(loss: np.ndarray, reduction: str):
-    """``reduce`` with a 0-d ``"none"`` result returned as ``numpy.float64``."""
-    # A sum beyond the float range is +inf, its correct rounding.
+def _squared_error(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # a square beyond the float range is +inf, its correct rounding
     with np.errstate(over="ignore"):
-        out = reduce(loss, reduction, name="pred")
-    return out[()] if isinstance(out, np.ndarray) else out
+        return (x - y) ** 2
+
+
+def _absolute_error(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.abs(x - y)
 
 
 def mse_loss(pred, target, *, reduction: str = "mean"):
@@ -100,9 +103,7 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     """
     check_reduction(reduction)
     x, y = as_finite_pair(pred, target)
-    with np.errstate(over="ignore"):
-        loss = (x - y) ** 2
-    return _reduce(loss, reduction)
+    return _elementwise(_squared_error, reduction, x.shape, "pred", x, y)
 
 
 def l1_loss(pred, target, *, reduction: str = "mean"):
@@ -165,9 +166,7 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
     """
     check_reduction(reduction)
     x, y = as_finite_pair(pred, target)
-    with np.errstate(over="ignore"):
-        loss = np.abs(x - y)
-    return _reduce(loss, reduction)
+    return _elementwise(_absolute_error, reduction, x.shape, "pred", x, y)
 
 
 def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
@@ -265,7 +264,7 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
         if spill.any():
             half = np.abs(0.5 * x[spill] - 0.5 * y[spill])
             loss[spill] = 2.0 * (delta * (half - 0.25 * delta))
-    return _reduce(loss, reduction)
+    return _reduce_loss(loss, reduction, "pred")
 
 
 def _homoscedastic_shape(shape: tuple[int, ...], ref: tuple[int, ...]) -> bool:
@@ -381,17 +380,13 @@ def gaussian_nll_loss(
     True
     """
     check_reduction(reduction)
-    x = as_float_array(pred, "pred")
-    check_finite(x, "pred")
-    y = as_float_array(target, "target")
-    check_finite(y, "target")
+    x, y = as_finite_array(pred, "pred"), as_finite_array(target, "target")
     if y.shape != x.shape and not _homoscedastic_shape(y.shape, x.shape):
         raise ValueError(
             f"target: shape {y.shape} is neither the pred shape {x.shape} "
             "nor that shape with one dimension equal to 1"
         )
-    v = as_float_array(var, "var")
-    check_finite(v, "var")
+    v = as_finite_array(var, "var")
     check_nonnegative(v, "var")
     if v.ndim and v.shape != x.shape:
         if v.shape == x.shape[:-1]:
@@ -414,7 +409,7 @@ def gaussian_nll_loss(
         loss = 0.5 * np.log(v) + (0.5 * d) * (d / v)
     if full:
         loss = loss + 0.5 * _LOG_2PI
-    return _reduce(loss, reduction)
+    return _reduce_loss(loss, reduction, "pred")
 
 
 def poisson_nll_loss(
@@ -549,7 +544,8 @@ def poisson_nll_loss(
     eps = check_positive(eps, "eps")
     if not log_input:
         check_nonnegative(x, "pred")
-    return _reduce(_poisson_nll(x, y, log_input=log_input, full=full, eps=eps), reduction)
+    loss = _poisson_nll(x, y, log_input=log_input, full=full, eps=eps)
+    return _reduce_loss(loss, reduction, "pred")
 
 
 #: Power of two by which the terms of the Poisson NLL are scaled down where
