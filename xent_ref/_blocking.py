@@ -8,9 +8,10 @@ the extra memory stays a few blocks however large the batch is. The loss
 functions keep reading as their formulas: each is written once, for a block
 of rows, and handed to :func:`map_row_blocks`. Every loss is reduced here, by
 :func:`_reduce_blocks` (row-wise losses) or :func:`_elementwise` (elementwise
-ones), so a bad reduction or an empty ``"mean"`` gets one message everywhere. (The softmax losses take
-blocks four times as large, to spread the fixed cost of their per-block NumPy
-calls; see ``xent_ref._classification.SOFTMAX_BLOCK_ELEMENTS``.)
+ones), so a bad reduction or an empty ``"mean"`` gets one message everywhere.
+(The softmax losses take blocks four times as large, to spread the fixed cost
+of their per-block NumPy calls; see
+``xent_ref._classification.SOFTMAX_BLOCK_ELEMENTS``.)
 """
 
 from __future__ import annotations

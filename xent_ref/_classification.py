@@ -524,7 +524,10 @@ def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
             f"got shape {np.shape(target)}"
         )
     y = as_index_array(target, "target").reshape(m)
-    kept = np.ones(m, dtype=bool) if ignore_index is None else y != check_integer(ignore_index, "ignore_index", or_none=True)
+    if ignore_index is None:
+        kept = np.ones(m, dtype=bool)
+    else:
+        kept = y != check_integer(ignore_index, "ignore_index", or_none=True)
     y_kept = y[kept]
     if y_kept.size and not (y_kept.min() >= 0 and y_kept.max() < c):
         bad = y_kept[(y_kept < 0) | (y_kept >= c)][0]

@@ -20,6 +20,8 @@ from xent_ref._validation import (
     check_nonnegative,
     check_positive,
     check_reduction,
+    input_result_dtype,
+    to_result_dtype,
 )
 
 __all__ = ["gaussian_nll_loss", "huber_loss", "l1_loss", "mse_loss", "poisson_nll_loss"]
@@ -54,7 +56,7 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -82,6 +84,10 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     Difference from PyTorch: the shapes must be equal; PyTorch broadcasts
     them (with a warning).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.mse_loss``,
@@ -102,8 +108,10 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     True
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(pred, "pred")
     x, y = as_finite_pair(pred, target)
-    return _elementwise(_squared_error, reduction, x.shape, "pred", x, y)
+    loss = _elementwise(_squared_error, reduction, x.shape, "pred", x, y)
+    return to_result_dtype(loss, dtype)
 
 
 def l1_loss(pred, target, *, reduction: str = "mean"):
@@ -124,7 +132,7 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -151,6 +159,10 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
     Difference from PyTorch: the shapes must be equal; PyTorch broadcasts
     them (with a warning).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.l1_loss``,
@@ -165,8 +177,10 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
     1.0
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(pred, "pred")
     x, y = as_finite_pair(pred, target)
-    return _elementwise(_absolute_error, reduction, x.shape, "pred", x, y)
+    loss = _elementwise(_absolute_error, reduction, x.shape, "pred", x, y)
+    return to_result_dtype(loss, dtype)
 
 
 def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
@@ -189,7 +203,7 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -228,6 +242,10 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
     Difference from PyTorch: the shapes must be equal; PyTorch broadcasts
     them (with a warning).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] P. J. Huber, "Robust Estimation of a Location Parameter", The
@@ -253,6 +271,7 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
     True
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(pred, "pred")
     x, y = as_finite_pair(pred, target)
     delta = check_positive(delta, "delta")
     with np.errstate(over="ignore"):
@@ -264,7 +283,7 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
         if spill.any():
             half = np.abs(0.5 * x[spill] - 0.5 * y[spill])
             loss[spill] = 2.0 * (delta * (half - 0.25 * delta))
-    return _reduce_loss(loss, reduction, "pred")
+    return to_result_dtype(_reduce_loss(loss, reduction, "pred"), dtype)
 
 
 def _homoscedastic_shape(shape: tuple[int, ...], ref: tuple[int, ...]) -> bool:
@@ -313,7 +332,7 @@ def gaussian_nll_loss(
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -351,7 +370,14 @@ def gaussian_nll_loss(
 
     Differences from PyTorch: a 0-d array ``var`` counts as a scalar for
     any shape of ``pred`` (PyTorch takes a 0-d tensor only for 1-d
-    ``pred``); ``var`` must be finite and ``eps`` > 0.
+    ``pred``); ``var`` must be finite and ``eps`` > 0; ``target`` must have
+    one of the layouts PyTorch documents (the shape of ``pred``, or that shape
+    with one dimension equal to 1), while PyTorch also broadcasts other
+    shapes, such as a 0-d ``target``, without a warning.
+
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
 
     References
     ----------
@@ -380,6 +406,7 @@ def gaussian_nll_loss(
     True
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(pred, "pred")
     x, y = as_finite_array(pred, "pred"), as_finite_array(target, "target")
     if y.shape != x.shape and not _homoscedastic_shape(y.shape, x.shape):
         raise ValueError(
@@ -409,7 +436,7 @@ def gaussian_nll_loss(
         loss = 0.5 * np.log(v) + (0.5 * d) * (d / v)
     if full:
         loss = loss + 0.5 * _LOG_2PI
-    return _reduce_loss(loss, reduction, "pred")
+    return to_result_dtype(_reduce_loss(loss, reduction, "pred"), dtype)
 
 
 def poisson_nll_loss(
@@ -449,7 +476,7 @@ def poisson_nll_loss(
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -511,6 +538,10 @@ def poisson_nll_loss(
     (PyTorch broadcasts), ``target`` and the rate must be >= 0 and finite,
     and ``eps`` must be > 0.
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.poisson_nll_loss``,
@@ -537,6 +568,7 @@ def poisson_nll_loss(
     [0.0417 0.0208]
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(pred, "pred")
     x, y = as_finite_pair(pred, target)
     check_nonnegative(y, "target")
     log_input = check_flag(log_input, "log_input")
@@ -545,7 +577,7 @@ def poisson_nll_loss(
     if not log_input:
         check_nonnegative(x, "pred")
     loss = _poisson_nll(x, y, log_input=log_input, full=full, eps=eps)
-    return _reduce_loss(loss, reduction, "pred")
+    return to_result_dtype(_reduce_loss(loss, reduction, "pred"), dtype)
 
 
 #: Power of two by which the terms of the Poisson NLL are scaled down where
