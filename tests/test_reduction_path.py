@@ -109,3 +109,19 @@ def test_mean_is_sum_over_count(case):
     assert f(*args, **kw, reduction="mean") == pytest.approx(
         float(np.sum(each)) / 5, rel=1e-15, abs=0
     )
+
+
+GRADS = [
+    (xr.grad.mse_loss_grad, "pred"),
+    (xr.grad.poisson_nll_loss_grad, "pred"),
+    (xr.grad.binary_cross_entropy_with_logits_grad, "logits"),
+]
+
+
+@pytest.mark.parametrize(("f", "first"), GRADS, ids=lambda v: getattr(v, "__name__", v))
+def test_gradients_refuse_an_empty_mean_with_the_losses_message(f, first):
+    message = f"{first}: has no elements, so the mean is undefined"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        f(np.zeros(0), np.zeros(0), reduction="mean")
+    with pytest.raises(ValueError, match=r"^reduction: must be one of 'mean', 'sum', 'none'"):
+        f(np.zeros(2), np.zeros(2), reduction="avg")

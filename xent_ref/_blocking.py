@@ -118,6 +118,16 @@ def map_row_blocks(
     return out
 
 
+def _mean_divisor(denominator: float, why: str) -> float:
+    """``denominator``, what a sum is divided by for ``"mean"``; refused where it is 0.
+
+    ``ValueError(why + ", so the mean is undefined")`` instead of a NaN mean.
+    """
+    if denominator == 0:
+        raise ValueError(f"{why}, so the mean is undefined")
+    return denominator
+
+
 def _reduce_blocks(
     fn: Callable[..., np.ndarray],
     reduction: str,
@@ -138,9 +148,7 @@ def _reduce_blocks(
     total = map_row_blocks(fn, *arrays, total=True, block_elements=block_elements)
     if reduction == "sum":
         return total
-    if denominator == 0:
-        raise ValueError(f"{why}, so the mean is undefined")
-    return np.float64(total / denominator)
+    return np.float64(total / _mean_divisor(denominator, why))
 
 
 def _elementwise(

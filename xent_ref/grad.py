@@ -29,6 +29,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from xent_ref._blocking import _mean_divisor
 from xent_ref._classification import (
     _binary_inputs,
     _ce_arguments,
@@ -58,11 +59,7 @@ __all__ = [
 
 def _divisor(reduction: str, denominator: float, why: str) -> float:
     """What the gradient of the sum is divided by to give that of the reduction."""
-    if reduction != "mean":
-        return 1.0
-    if denominator == 0:
-        raise ValueError(f"{why}, so the mean is undefined")
-    return denominator
+    return _mean_divisor(denominator, why) if reduction == "mean" else 1.0
 
 
 def softmax_cross_entropy_grad(
