@@ -98,6 +98,70 @@ def test_normalize_axis():
         v.normalize_axis(True, 2)
 
 
+def test_normalize_axis_is_numpys_with_our_message():
+    # the same answers as numpy.lib.array_utils.normalize_axis_index, which it wraps
+    from numpy.lib.array_utils import normalize_axis_index
+
+    for ndim in (1, 2, 4):
+        for axis in range(-ndim, ndim):
+            assert v.normalize_axis(axis, ndim) == normalize_axis_index(axis, ndim)
+    message = r"^dim: -3 is out of range for an array with 2 dimension\(s\)$"
+    with pytest.raises(ValueError, match=message):
+        v.normalize_axis(-3, 2, "dim")
+
+
+def test_check_integer():
+    assert v.check_integer(np.int16(3), "n") == 3
+    assert v.check_integer(5, "n_bins", minimum=1) == 5
+    with pytest.raises(ValueError, match=r"^n_bins: must be >= 1, got 0$"):
+        v.check_integer(0, "n_bins", minimum=1)
+    for bad in (True, 2.0, "3", None):
+        with pytest.raises(TypeError, match=r"^n: must be an integer, got "):
+            v.check_integer(bad, "n")
+    with pytest.raises(TypeError, match=r"^ignore_index: must be an integer or None, got 1.5$"):
+        v.check_integer(1.5, "ignore_index", or_none=True)
+
+
+def test_check_real_positive_flag():
+    assert v.check_real(np.float32(0.5), "x") == 0.5
+    assert v.check_positive(2, "delta") == 2.0
+    for bad in (0, -1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match=r"^delta: must be finite and > 0, got "):
+            v.check_positive(bad, "delta")
+    for bad in (True, "1", [1.0], None):
+        with pytest.raises(TypeError, match=r"^delta: must be a real number, got "):
+            v.check_positive(bad, "delta")
+    assert v.check_flag(np.bool_(True), "full") is True
+    for bad in (1, 0, "yes", None):
+        with pytest.raises(TypeError, match=r"^full: must be True or False, got "):
+            v.check_flag(bad, "full")
+
+
+def test_check_scalar():
+    assert v.check_scalar(np.array(2.0), "scale") == 2.0
+    assert v.check_scalar(0.0, "k", allow_lower=True) == 0.0
+    with pytest.raises(ValueError, match=r"^k: must be > 0.0, got 0.0$"):
+        v.check_scalar(0.0, "k")
+    with pytest.raises(ValueError, match=r"^k: must be > 0.0 and <= 5.0, got 6.0$"):
+        v.check_scalar(6.0, "k", upper=5.0)
+    with pytest.raises(ValueError, match=r"^k: must be finite, got inf$"):
+        v.check_scalar(math.inf, "k")
+    with pytest.raises(ValueError, match=r"^k: must be a scalar .* got shape \(2,\)$"):
+        v.check_scalar([1.0, 2.0], "k")
+
+
+def test_finite_arrays_and_binary_outcomes():
+    x, y = v.as_finite_pair([1, 2], [3.0, 4.0])
+    assert x.dtype == y.dtype == np.float64
+    with pytest.raises(ValueError, match=r"^target: entries must be finite$"):
+        v.as_finite_pair([1.0], [math.inf])
+    with pytest.raises(ValueError, match=r"^target: shape \(1,\) does not match pred"):
+        v.as_finite_pair([1.0, 2.0], [1.0])
+    v.check_binary(np.array([0.0, 1.0, 1.0]), "target")
+    with pytest.raises(ValueError, match=r"^y: labels must be 0 or 1, got 0.5$"):
+        v.check_binary(np.array([1.0, 0.5]), "y", what="labels")
+
+
 def test_check_base():
     assert v.check_base(None) is None
     assert v.check_base(2) == 2.0

@@ -6,17 +6,23 @@ streams through main memory. Cut into blocks of :data:`BLOCK_ELEMENTS`
 elements, the same expressions keep their temporaries in the CPU cache, and
 the extra memory stays a few blocks however large the batch is. The loss
 functions keep reading as their formulas: each is written once, for a block
-of rows, and handed to :func:`map_row_blocks`. (The softmax losses take
-blocks four times as large, to spread the fixed cost of their per-block NumPy
-calls; see ``xent_ref._classification.SOFTMAX_BLOCK_ELEMENTS``.)
+of rows, and handed to :func:`map_row_blocks`. Every loss is reduced here, by
+:func:`_reduce_blocks` (row-wise losses) or :func:`_elementwise` (elementwise
+ones), so a bad reduction or an empty ``"mean"`` gets one message everywhere.
+(The softmax losses take blocks four times as large, to spread the fixed cost
+of their per-block NumPy calls; see
+``xent_ref._classification.SOFTMAX_BLOCK_ELEMENTS``.)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
+from xent_ref._validation import check_reduction
 
 #: Elements per block: 64K float64 values are 512 KiB, so a block and a few
 #: temporaries of its size fit in a core's L2 cache.
@@ -110,3 +116,68 @@ def map_row_blocks(
         out[start : start + rows.shape[0]] = rows
     assert out is not None  # starts is never empty
     return out
+
+
+def _mean_divisor(denominator: float, why: str) -> float:
+    """``denominator``, what a sum is divided by for ``"mean"``; refused where it is 0.
+
+    ``ValueError(why + ", so the mean is undefined")`` instead of a NaN mean.
+    """
+    if denominator == 0:
+        raise ValueError(f"{why}, so the mean is undefined")
+    return denominator
+
+
+def _reduce_blocks(
+    fn: Callable[..., np.ndarray],
+    reduction: str,
+    denominator: float,
+    why: str,
+    *arrays: np.ndarray | None,
+    block_elements: int,
+) -> Any:
+    """Run the row-wise loss ``fn`` over ``arrays`` in row blocks and reduce it.
+
+    ``"mean"`` is the sum divided by ``denominator``; if that is 0 the mean
+    is undefined and ``ValueError(why + ", so the mean is undefined")`` is
+    raised instead of returning NaN.
+    """
+    check_reduction(reduction)
+    if reduction == "none":
+        return map_row_blocks(fn, *arrays, block_elements=block_elements)
+    total = map_row_blocks(fn, *arrays, total=True, block_elements=block_elements)
+    if reduction == "sum":
+        return total
+    return np.float64(total / _mean_divisor(denominator, why))
+
+
+def _elementwise(
+    fn: Callable[..., np.ndarray],
+    reduction: str,
+    shape: tuple[int, ...],
+    first: str,
+    *arrays: np.ndarray | None,
+) -> Any:
+    """Run the elementwise loss ``fn`` over ``arrays`` broadcast to ``shape``, then reduce.
+
+    ``"mean"`` divides by the number of elements, as in PyTorch; with none,
+    ``ValueError(first + ": has no elements, so the mean is undefined")``.
+    A 0-d ``"none"`` result is a ``numpy.float64``.
+    """
+    rows = [
+        None if a is None else np.broadcast_to(a, shape).reshape(shape or (1,)) for a in arrays
+    ]
+    n = math.prod(shape)
+    why = f"{first}: has no elements"
+    loss = _reduce_blocks(fn, reduction, n, why, *rows, block_elements=BLOCK_ELEMENTS)
+    return loss.reshape(shape)[()] if reduction == "none" else loss
+
+
+def _same(loss: np.ndarray) -> np.ndarray:
+    return loss
+
+
+def _reduce_loss(loss: np.ndarray, reduction: str, first: str) -> Any:
+    """Reduce an elementwise ``loss`` already computed, as :func:`_elementwise` does."""
+    return _elementwise(_same, reduction, loss.shape, first, loss)
+

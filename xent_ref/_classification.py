@@ -8,15 +8,14 @@ and its extra memory stays a few blocks, however large the batch.
 from __future__ import annotations
 
 import math
-import numbers
-import operator
 
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from xent_ref._blocking import BLOCK_ELEMENTS, map_row_blocks
+from xent_ref._blocking import BLOCK_ELEMENTS, _elementwise, _reduce_blocks
+from xent_ref._exact import _two_sum
 from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
 from xent_ref._validation import (
     as_float_array,
@@ -24,7 +23,9 @@ from xent_ref._validation import (
     as_index_array,
     as_unit_interval_array,
     check_finite,
+    check_integer,
     check_nonnegative,
+    check_real,
     check_reduction,
     check_same_shape,
     input_result_dtype,
@@ -43,23 +44,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Argument checks shared by the losses of this module
 # ---------------------------------------------------------------------------
-
-
-def _real(value, name: str) -> float:
-    """``value`` as a Python float; ``TypeError`` unless it is a real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: must be a real number, got {value!r}")
-    return float(value)
-
-
-def _index(value, name: str = "ignore_index") -> int:
-    """``value`` as a Python int; ``TypeError`` unless it is an integer (not a bool)."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name}: must be an integer or None, got {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name}: must be an integer or None, got {value!r}") from None
 
 
 def _ndim(x, name: str) -> int:
@@ -131,37 +115,6 @@ def _all_finite(a: np.ndarray) -> bool:
 SOFTMAX_BLOCK_ELEMENTS = 4 * BLOCK_ELEMENTS
 
 
-def _reduce_blocks(fn, reduction: str, denominator: float, why: str, *arrays, block_elements):
-    """Run the row-wise loss ``fn`` over ``arrays`` in row blocks and reduce it.
-
-    ``"mean"`` is the sum divided by ``denominator``; if that is 0 the mean
-    is undefined and ``ValueError(why + ", so the mean is undefined")`` is
-    raised instead of returning NaN.
-    """
-    if reduction == "none":
-        return map_row_blocks(fn, *arrays, block_elements=block_elements)
-    total = map_row_blocks(fn, *arrays, total=True, block_elements=block_elements)
-    if reduction == "sum":
-        return total
-    if denominator == 0:
-        raise ValueError(f"{why}, so the mean is undefined")
-    return np.float64(total / denominator)
-
-
-def _elementwise(fn, reduction: str, shape: tuple[int, ...], first: str, *arrays):
-    """Run the elementwise loss ``fn`` over ``arrays`` broadcast to ``shape``, then reduce.
-
-    ``"mean"`` divides by the number of elements, as in PyTorch.
-    """
-    rows = [
-        None if a is None else np.broadcast_to(a, shape).reshape(shape or (1,)) for a in arrays
-    ]
-    n = math.prod(shape)
-    why = f"{first}: has no elements"
-    loss = _reduce_blocks(fn, reduction, n, why, *rows, block_elements=BLOCK_ELEMENTS)
-    return loss.reshape(shape)[()] if reduction == "none" else loss
-
-
 # ---------------------------------------------------------------------------
 # Softmax cross-entropy
 # ---------------------------------------------------------------------------
@@ -192,13 +145,6 @@ def _nll_rows(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     # its correct rounding
     with np.errstate(over="ignore"):
         return (m[:, 0] - z_y) + L[:, 0]
-
-
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(s, e)`` with ``s = fl(a + b)`` and ``s + e = a + b`` exactly (Knuth's TwoSum)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
 
 
 def _nll_rows_to_odd(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -556,7 +502,7 @@ def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
     shape = z.shape[:0] if z.ndim == 1 else z.shape[:1] + z.shape[2:]
     if c == 0:
         raise ValueError(f"logits: needs at least one class, got shape {z.shape}")
-    eps = _real(label_smoothing, "label_smoothing")
+    eps = check_real(label_smoothing, "label_smoothing")
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing: must lie in [0, 1], got {label_smoothing!r}")
     w = np.ones(c) if weight is None else _weights(weight, "weight", (c,), "class", exact=True)
@@ -578,7 +524,10 @@ def _ce_arguments(logits, target, weight, ignore_index, label_smoothing):
             f"got shape {np.shape(target)}"
         )
     y = as_index_array(target, "target").reshape(m)
-    kept = np.ones(m, dtype=bool) if ignore_index is None else y != _index(ignore_index)
+    if ignore_index is None:
+        kept = np.ones(m, dtype=bool)
+    else:
+        kept = y != check_integer(ignore_index, "ignore_index", or_none=True)
     y_kept = y[kept]
     if y_kept.size and not (y_kept.min() >= 0 and y_kept.max() < c):
         bad = y_kept[(y_kept < 0) | (y_kept >= c)][0]
@@ -956,12 +905,12 @@ def sigmoid_focal_loss(
     check_reduction(reduction)
     dtype = input_result_dtype(logits, "logits")
     z, y, _ = _binary_inputs(logits, target, None, x_name="logits", x_in_unit_interval=False)
-    a = _real(alpha, "alpha")
+    a = check_real(alpha, "alpha")
     if not a <= 1.0:
         raise ValueError(
             f"alpha: must lie in [0, 1], or be negative to turn it off, got {alpha!r}"
         )
-    g = _real(gamma, "gamma")
+    g = check_real(gamma, "gamma")
     if not 0.0 <= g < math.inf:
         raise ValueError(f"gamma: must be finite and >= 0, got {gamma!r}")
 

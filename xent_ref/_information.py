@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from xent_ref._validation import check_base, check_probabilities, check_same_shape
+from xent_ref._exact import _two_product_error, _two_sum_error
+from xent_ref._validation import (
+    check_base,
+    check_probabilities,
+    check_same_shape,
+    input_result_dtype,
+    to_result_dtype,
+)
 
 __all__ = ["cross_entropy", "entropy", "kl_divergence"]
 
@@ -20,8 +27,6 @@ __all__ = ["cross_entropy", "entropy", "kl_divergence"]
 #: ``w <= 0.36`` (``1/4 <= p/q``) the first omitted term is below 2**-55 of
 #: the sum.
 _SERIES_DENOMINATORS = 2.0 * np.arange(1, 37) + 1.0
-#: Veltkamp's splitting constant 2**27 + 1 (Dekker's exact product).
-_SPLITTER = 134217729.0
 
 
 def _in_base(value, base):
@@ -56,7 +61,7 @@ def entropy(p, *, axis: int = -1, base: float | None = None):
 
     Returns
     -------
-    numpy.ndarray or numpy.float64
+    numpy.ndarray or numpy.floating
         :math:`H(P)` for each vector, with ``axis`` removed; a NumPy float64
         scalar for a single vector.
 
@@ -91,6 +96,10 @@ def entropy(p, *, axis: int = -1, base: float | None = None):
     Every term is :math:`\\ge 0`, so the sum does not cancel. In base
     :math:`b` the value is divided by :math:`\\ln b` [1]_.
 
+    Dtype: the result is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
@@ -115,13 +124,14 @@ def entropy(p, *, axis: int = -1, base: float | None = None):
     True
     """
     base = check_base(base)
+    dtype = input_result_dtype(p, "p")
     p = check_probabilities(p, "p", axis=axis)
     # p log p with 0 log 0 = 0: the log is taken only where p > 0.
     plogp = np.zeros_like(p)
     np.log(p, out=plogp, where=p > 0)
     plogp *= p
     # 0 - sum rather than -sum: a certain outcome has entropy +0.0, not -0.0.
-    return _in_base(np.subtract(0.0, np.sum(plogp, axis=axis)), base)
+    return to_result_dtype(_in_base(np.subtract(0.0, np.sum(plogp, axis=axis)), base), dtype)
 
 
 def cross_entropy(p, q, *, axis: int = -1, base: float | None = None):
@@ -143,7 +153,7 @@ def cross_entropy(p, q, *, axis: int = -1, base: float | None = None):
 
     Returns
     -------
-    numpy.ndarray or numpy.float64
+    numpy.ndarray or numpy.floating
         :math:`H(P, Q)` for each pair of vectors, with ``axis`` removed; a
         NumPy float64 scalar for a single pair.
 
@@ -179,6 +189,10 @@ def cross_entropy(p, q, *, axis: int = -1, base: float | None = None):
     of :math:`Q`, when outcomes follow :math:`P` [1]_. Every term is
     :math:`\\ge 0`, so the sum does not cancel.
 
+    Dtype: the result is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
@@ -205,6 +219,7 @@ def cross_entropy(p, q, *, axis: int = -1, base: float | None = None):
     inf
     """
     base = check_base(base)
+    dtype = input_result_dtype(p, "p")
     p, q = _two_distributions(p, q, axis)
     # p log q with 0 log q = 0; where p > 0 = q, log 0 = -inf is the intended
     # limit, so the divide-by-zero flag is silenced.
@@ -212,27 +227,7 @@ def cross_entropy(p, q, *, axis: int = -1, base: float | None = None):
     with np.errstate(divide="ignore"):
         np.log(q, out=plogq, where=p > 0)
     plogq *= p
-    return _in_base(np.subtract(0.0, np.sum(plogq, axis=axis)), base)
-
-
-def _two_sum_error(a: np.ndarray, b: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Return the exact rounding error ``(a + b) - s`` of ``s = fl(a + b)`` (Knuth's TwoSum)."""
-    b_virtual = s - a
-    return (a - (s - b_virtual)) + (b - b_virtual)
-
-
-def _two_product_error(a: np.ndarray, b: np.ndarray, prod: np.ndarray) -> np.ndarray:
-    """Return the exact rounding error ``a * b - prod`` of ``prod = fl(a * b)`` (Dekker).
-
-    Exact while nothing over- or underflows.
-    """
-    t = _SPLITTER * a
-    a_hi = t - (t - a)
-    a_lo = a - a_hi
-    t = _SPLITTER * b
-    b_hi = t - (t - b)
-    b_lo = b - b_hi
-    return (((a_hi * b_hi - prod) + a_hi * b_lo) + a_lo * b_hi) + a_lo * b_lo
+    return to_result_dtype(_in_base(np.subtract(0.0, np.sum(plogq, axis=axis)), base), dtype)
 
 
 def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -326,7 +321,7 @@ def kl_divergence(p, q, *, axis: int = -1, base: float | None = None):
 
     Returns
     -------
-    numpy.ndarray or numpy.float64
+    numpy.ndarray or numpy.floating
         :math:`D_{\\mathrm{KL}}(P \\,\\|\\, Q) \\ge 0` for each pair of vectors,
         with ``axis`` removed; a NumPy float64 scalar for a single pair.
 
@@ -377,6 +372,10 @@ def kl_divergence(p, q, *, axis: int = -1, base: float | None = None):
     smaller than the smallest subnormal (:math:`5 \\times 10^{-324}`)
     rounds to 0.
 
+    Dtype: the result is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
@@ -414,5 +413,6 @@ def kl_divergence(p, q, *, axis: int = -1, base: float | None = None):
     True
     """
     base = check_base(base)
+    dtype = input_result_dtype(p, "p")
     p, q = _two_distributions(p, q, axis)
-    return _in_base(np.sum(_kl_terms(p, q), axis=axis), base)
+    return to_result_dtype(_in_base(np.sum(_kl_terms(p, q), axis=axis), base), dtype)

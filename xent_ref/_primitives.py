@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from xent_ref._exact import _two_sum_error
 from xent_ref._validation import as_float_array, normalize_axis
 
 __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
@@ -42,20 +43,6 @@ def _logits_last(x, axis) -> tuple[np.ndarray, int]:
         raise ValueError("x: must have at least one dimension (the axis to reduce over)")
     axis = normalize_axis(axis, x.ndim)
     return np.moveaxis(x, axis, -1), axis
-
-
-def _two_diff_error(a: np.ndarray, b: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Return the exact rounding error ``(a - b) - d`` of ``d = fl(a - b)``, in ``d``'s buffer.
-
-    Knuth's TwoSum: branch-free and exact for any finite ``a``, ``b`` whatever
-    their magnitudes (Fast2Sum would need ``|a| >= |b|``, which logits and
-    their maximum do not satisfy). ``d`` is overwritten.
-    """
-    b_virtual = np.subtract(d, a)
-    a_virtual = np.subtract(d, b_virtual, out=d)
-    np.subtract(a, a_virtual, out=a_virtual)
-    np.add(b_virtual, b, out=b_virtual)
-    return np.subtract(a_virtual, b_virtual, out=a_virtual)
 
 
 def _argmax_last(xl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -163,7 +150,8 @@ def _tail_sum(xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray) ->
             rows = shifted[..., 0]
             x_rows, m_rows = xl[rows], m[rows]
             with np.errstate(over="ignore", invalid="ignore"):
-                err = _two_diff_error(x_rows, m_rows, np.subtract(x_rows, m_rows))
+                d_rows = np.subtract(x_rows, m_rows)
+                err = _two_sum_error(x_rows, -m_rows, d_rows, out=d_rows)
             # err is NaN exactly where x - m is -inf (x = -inf, or the
             # difference overflowed); exp is 0 there.
             np.copyto(err, 0.0, where=np.isnan(err))
@@ -525,7 +513,8 @@ def softmax(x, *, axis: int = -1) -> np.ndarray:
     # dropped. Two full-size arrays suffice: the rounding error of x - m
     # goes into the result's buffer first, then x - m is recomputed.
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        err = _two_diff_error(xl, m, np.subtract(xl, m))
+        d = np.subtract(xl, m)
+        err = _two_sum_error(xl, -m, d, out=d)
         e = np.subtract(xl, m)
         np.exp(e, out=e)
         # e^(d + err) = e^d (1 + err) to first order; |err| <= |d| * 2**-53.

@@ -1,60 +1,41 @@
 """Regression losses: squared, absolute and Huber error; Gaussian and Poisson NLL.
 
 Each is the PyTorch function of the same name, applied elementwise in one
-NumPy expression and reduced with :func:`xent_ref._validation.reduce`.
+NumPy expression and reduced on the path of the classification losses
+(:func:`xent_ref._blocking._elementwise`), with the same error messages.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
+from typing import Any
 
 import numpy as np
 
+from xent_ref._blocking import _elementwise, _reduce_loss
+from xent_ref._exact import _LOG_2PI
 from xent_ref._validation import (
-    as_float_array,
-    check_finite,
+    as_finite_array,
+    as_finite_pair,
+    check_flag,
     check_nonnegative,
+    check_positive,
     check_reduction,
-    check_same_shape,
-    reduce,
+    input_result_dtype,
+    to_result_dtype,
 )
 
 __all__ = ["gaussian_nll_loss", "huber_loss", "l1_loss", "mse_loss", "poisson_nll_loss"]
 
 
-def _finite_pair(pred, target) -> tuple[np.ndarray, np.ndarray]:
-    """``pred`` and ``target`` as finite float64 arrays of one shape."""
-    x = as_float_array(pred, "pred")
-    check_finite(x, "pred")
-    y = as_float_array(target, "target")
-    check_finite(y, "target")
-    check_same_shape(x, y, "pred", "target")
-    return x, y
-
-
-def _positive(value, name: str) -> float:
-    """``value`` as a Python float after checking it is a finite real > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: must be a real number, got {value!r}")
-    v = float(value)
-    if not 0.0 < v < math.inf:
-        raise ValueError(f"{name}: must be finite and > 0, got {value!r}")
-    return v
-
-
-def _flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _reduce(loss: np.ndarray, reduction: str):
-    """``reduce`` with a 0-d ``"none"`` result returned as ``numpy.float64``."""
-    # A sum beyond the float range is +inf, its correct rounding.
+def _squared_error(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # a square beyond the float range is +inf, its correct rounding
     with np.errstate(over="ignore"):
-        out = reduce(loss, reduction, name="pred")
-    return out[()] if isinstance(out, np.ndarray) else out
+        return (x - y) ** 2
+
+
+def _absolute_error(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.abs(x - y)
 
 
 def mse_loss(pred, target, *, reduction: str = "mean"):
@@ -75,7 +56,7 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -103,6 +84,10 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     Difference from PyTorch: the shapes must be equal; PyTorch broadcasts
     them (with a warning).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.mse_loss``,
@@ -123,10 +108,10 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     True
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
-    with np.errstate(over="ignore"):
-        loss = (x - y) ** 2
-    return _reduce(loss, reduction)
+    dtype = input_result_dtype(pred, "pred")
+    x, y = as_finite_pair(pred, target)
+    loss = _elementwise(_squared_error, reduction, x.shape, "pred", x, y)
+    return to_result_dtype(loss, dtype)
 
 
 def l1_loss(pred, target, *, reduction: str = "mean"):
@@ -147,7 +132,7 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -174,6 +159,10 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
     Difference from PyTorch: the shapes must be equal; PyTorch broadcasts
     them (with a warning).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.l1_loss``,
@@ -188,10 +177,10 @@ def l1_loss(pred, target, *, reduction: str = "mean"):
     1.0
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
-    with np.errstate(over="ignore"):
-        loss = np.abs(x - y)
-    return _reduce(loss, reduction)
+    dtype = input_result_dtype(pred, "pred")
+    x, y = as_finite_pair(pred, target)
+    loss = _elementwise(_absolute_error, reduction, x.shape, "pred", x, y)
+    return to_result_dtype(loss, dtype)
 
 
 def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
@@ -214,7 +203,7 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -253,6 +242,10 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
     Difference from PyTorch: the shapes must be equal; PyTorch broadcasts
     them (with a warning).
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] P. J. Huber, "Robust Estimation of a Location Parameter", The
@@ -278,8 +271,9 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
     True
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
-    delta = _positive(delta, "delta")
+    dtype = input_result_dtype(pred, "pred")
+    x, y = as_finite_pair(pred, target)
+    delta = check_positive(delta, "delta")
     with np.errstate(over="ignore"):
         d = np.abs(x - y)
         loss = np.where(d < delta, (0.5 * d) * d, delta * (d - 0.5 * delta))
@@ -289,7 +283,7 @@ def huber_loss(pred, target, *, delta: float = 1.0, reduction: str = "mean"):
         if spill.any():
             half = np.abs(0.5 * x[spill] - 0.5 * y[spill])
             loss[spill] = 2.0 * (delta * (half - 0.25 * delta))
-    return _reduce(loss, reduction)
+    return to_result_dtype(_reduce_loss(loss, reduction, "pred"), dtype)
 
 
 def _homoscedastic_shape(shape: tuple[int, ...], ref: tuple[int, ...]) -> bool:
@@ -338,7 +332,7 @@ def gaussian_nll_loss(
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -376,7 +370,14 @@ def gaussian_nll_loss(
 
     Differences from PyTorch: a 0-d array ``var`` counts as a scalar for
     any shape of ``pred`` (PyTorch takes a 0-d tensor only for 1-d
-    ``pred``); ``var`` must be finite and ``eps`` > 0.
+    ``pred``); ``var`` must be finite and ``eps`` > 0; ``target`` must have
+    one of the layouts PyTorch documents (the shape of ``pred``, or that shape
+    with one dimension equal to 1), while PyTorch also broadcasts other
+    shapes, such as a 0-d ``target``, without a warning.
+
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
 
     References
     ----------
@@ -405,17 +406,14 @@ def gaussian_nll_loss(
     True
     """
     check_reduction(reduction)
-    x = as_float_array(pred, "pred")
-    check_finite(x, "pred")
-    y = as_float_array(target, "target")
-    check_finite(y, "target")
+    dtype = input_result_dtype(pred, "pred")
+    x, y = as_finite_array(pred, "pred"), as_finite_array(target, "target")
     if y.shape != x.shape and not _homoscedastic_shape(y.shape, x.shape):
         raise ValueError(
             f"target: shape {y.shape} is neither the pred shape {x.shape} "
             "nor that shape with one dimension equal to 1"
         )
-    v = as_float_array(var, "var")
-    check_finite(v, "var")
+    v = as_finite_array(var, "var")
     check_nonnegative(v, "var")
     if v.ndim and v.shape != x.shape:
         if v.shape == x.shape[:-1]:
@@ -426,8 +424,8 @@ def gaussian_nll_loss(
                 f"{x.shape}: a scalar, {x.shape}, {x.shape[:-1]}, or {x.shape} with one "
                 "dimension equal to 1"
             )
-    full = _flag(full, "full")
-    eps = _positive(eps, "eps")
+    full = check_flag(full, "full")
+    eps = check_positive(eps, "eps")
 
     v = np.maximum(v, eps)
     # d * (d / v), not d**2 / v: d**2 overflows at |d| > 1.3e154 where the
@@ -437,8 +435,8 @@ def gaussian_nll_loss(
         d = x - y
         loss = 0.5 * np.log(v) + (0.5 * d) * (d / v)
     if full:
-        loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
+        loss = loss + 0.5 * _LOG_2PI
+    return to_result_dtype(_reduce_loss(loss, reduction, "pred"), dtype)
 
 
 def poisson_nll_loss(
@@ -478,7 +476,7 @@ def poisson_nll_loss(
 
     Returns
     -------
-    numpy.float64 or ndarray
+    numpy.floating or ndarray
         The reduced loss, or the elementwise loss for ``"none"``.
 
     Raises
@@ -540,6 +538,10 @@ def poisson_nll_loss(
     (PyTorch broadcasts), ``target`` and the rate must be >= 0 and finite,
     and ``eps`` must be > 0.
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] PyTorch, ``torch.nn.functional.poisson_nll_loss``,
@@ -566,17 +568,17 @@ def poisson_nll_loss(
     [0.0417 0.0208]
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    dtype = input_result_dtype(pred, "pred")
+    x, y = as_finite_pair(pred, target)
     check_nonnegative(y, "target")
-    log_input = _flag(log_input, "log_input")
-    full = _flag(full, "full")
-    eps = _positive(eps, "eps")
+    log_input = check_flag(log_input, "log_input")
+    full = check_flag(full, "full")
+    eps = check_positive(eps, "eps")
     if not log_input:
         check_nonnegative(x, "pred")
-    return _reduce(_poisson_nll(x, y, log_input=log_input, full=full, eps=eps), reduction)
+    loss = _poisson_nll(x, y, log_input=log_input, full=full, eps=eps)
+    return to_result_dtype(_reduce_loss(loss, reduction, "pred"), dtype)
 
-
-_LOG_2PI = math.log(2 * math.pi)
 
 #: Power of two by which the terms of the Poisson NLL are scaled down where
 #: they overflow: 2**-64 brings e^z for z < 720 and y * z for any float y

@@ -11,7 +11,6 @@ predictions and :func:`expected_calibration_error` summarises the curve.
 
 from __future__ import annotations
 
-import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -19,9 +18,13 @@ import numpy as np
 from xent_ref._validation import (
     as_float_array,
     as_index_array,
+    check_binary,
+    check_integer,
     check_probabilities,
     check_unit_interval,
+    input_result_dtype,
     reduce,
+    to_result_dtype,
 )
 
 __all__ = ["CalibrationCurve", "brier_score", "calibration_curve", "expected_calibration_error"]
@@ -47,7 +50,7 @@ def brier_score(probs, target, *, reduction: str = "mean"):
 
     Returns
     -------
-    numpy.float64 or ndarray, shape (N,)
+    numpy.floating or ndarray, shape (N,)
         The reduced score, or the per-sample scores for ``"none"``; each in
         [0, 2].
 
@@ -92,6 +95,10 @@ def brier_score(probs, target, *, reduction: str = "mean"):
     smallest exactly at :math:`p = q`. Unlike the log score it is bounded:
     a confident wrong prediction costs at most 2, not :math:`+\infty`.
 
+    Dtype: the loss is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] G. W. Brier, "Verification of Forecasts Expressed in Terms of
@@ -115,6 +122,7 @@ def brier_score(probs, target, *, reduction: str = "mean"):
     >>> bool(np.isclose(two, 2 * np.mean((p1 - y) ** 2), rtol=1e-15, atol=0))
     True
     """
+    dtype = input_result_dtype(probs, "probs")
     p = check_probabilities(probs, "probs", axis=-1)
     if p.ndim != 2:
         raise ValueError(f"probs: must be 2-d (N, C), got shape {p.shape}")
@@ -132,7 +140,7 @@ def brier_score(probs, target, *, reduction: str = "mean"):
     squares = p * p
     squares[rows, y] = 0.0
     score = (1.0 - p_y) ** 2 + np.sum(squares, axis=1)
-    return reduce(score, reduction)
+    return to_result_dtype(reduce(score, reduction), dtype)
 
 
 class CalibrationCurve(NamedTuple):
@@ -154,22 +162,8 @@ def _binary_outcomes(target, n: int) -> np.ndarray:
     y = as_float_array(target, "target")
     if y.shape != (n,):
         raise ValueError(f"target: shape {y.shape} does not match probs, expected ({n},)")
-    if y.size and not np.all((y == 0) | (y == 1)):
-        bad = y[(y != 0) & (y != 1)].flat[0]
-        raise ValueError(f"target: outcomes must be 0 or 1, got {float(bad)!r}")
+    check_binary(y, "target")
     return y
-
-
-def _check_n_bins(n_bins) -> int:
-    if isinstance(n_bins, bool):
-        raise TypeError(f"n_bins: must be an integer, got {n_bins!r}")
-    try:
-        n_bins = operator.index(n_bins)
-    except TypeError:
-        raise TypeError(f"n_bins: must be an integer, got {n_bins!r}") from None
-    if n_bins < 1:
-        raise ValueError(f"n_bins: must be >= 1, got {n_bins}")
-    return n_bins
 
 
 def calibration_curve(probs, target, *, n_bins: int = 10, strategy: str = "uniform"):
@@ -256,7 +250,7 @@ def calibration_curve(probs, target, *, n_bins: int = 10, strategy: str = "unifo
         raise ValueError("probs: is empty; a calibration curve needs at least one prediction")
     check_unit_interval(p, "probs")
     y = _binary_outcomes(target, p.size)
-    n_bins = _check_n_bins(n_bins)
+    n_bins = check_integer(n_bins, "n_bins", minimum=1)
     if not isinstance(strategy, str) or strategy not in STRATEGIES:
         raise ValueError(f"strategy: must be 'uniform' or 'quantile', got {strategy!r}")
     if strategy == "uniform":
@@ -300,7 +294,7 @@ def expected_calibration_error(
 
     Returns
     -------
-    numpy.float64
+    numpy.floating
         :math:`\mathrm{ECE} \in [0, 1]`.
 
     Raises
@@ -330,6 +324,10 @@ def expected_calibration_error(
     predictor that always outputs the base rate. It measures calibration,
     not accuracy: pair it with a proper score.
 
+    Dtype: the result is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     References
     ----------
     .. [1] M. P. Naeini, G. F. Cooper and M. Hauskrecht, "Obtaining Well
@@ -354,7 +352,8 @@ def expected_calibration_error(
     >>> print(round(float(xr.expected_calibration_error(conf, correct, n_bins=5)), 12))
     0.1
     """
+    dtype = input_result_dtype(probs, "probs")
     curve = calibration_curve(probs, target, n_bins=n_bins, strategy=strategy)
     total = np.sum(curve.counts)
     gaps = np.abs(curve.prob_true - curve.prob_pred)
-    return np.float64(np.sum(curve.counts * gaps) / total)
+    return to_result_dtype(np.float64(np.sum(curve.counts * gaps) / total), dtype)

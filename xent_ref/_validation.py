@@ -36,6 +36,25 @@ Helpers and their contracts
 ``as_index_array(x, name) -> ndarray``
     ``x`` as an integer ndarray (any integer dtype; kept, not cast). Floats,
     even whole-valued, booleans and everything else raise ``TypeError``.
+``as_finite_array(x, name) -> ndarray``
+    :func:`as_float_array` then :func:`check_finite`: NaN and ``±inf``
+    refused by name.
+``as_finite_pair(a, b, name_a, name_b) -> (ndarray, ndarray)``
+    Two finite float64 arrays of one shape (:func:`check_same_shape`).
+``check_real(value, name) -> float``
+    A real number (``bool`` refused, ``TypeError``) as a Python float.
+``check_positive(value, name) -> float``
+    :func:`check_real`, then finite and > 0 (``ValueError``).
+``check_scalar(value, name, *, lower=0.0, upper=inf, allow_lower=False) -> float``
+    A 0-d real (array-likes accepted) in ``(lower, upper]`` or
+    ``[lower, upper]``, finite, as a Python float.
+``check_integer(value, name, *, minimum=None, or_none=False) -> int``
+    An integer (``operator.index``; ``bool`` refused, ``TypeError``),
+    ``>= minimum`` if given (``ValueError``).
+``check_flag(value, name) -> bool``
+    ``True`` or ``False`` (Python or NumPy bool), else ``TypeError``.
+``check_binary(a, name, *, what="outcomes") -> None``
+    ``ValueError`` unless every entry is exactly 0 or 1.
 ``check_finite(a, name) -> None``
     ``ValueError`` if ``a`` has an infinite entry (NaN is assumed already
     refused by :func:`as_float_array`).
@@ -54,8 +73,9 @@ Helpers and their contracts
     ``max(SUM_TOLERANCE, n * eps(dtype))``: how far from 1 the sum of ``n``
     probabilities computed in ``dtype`` may be.
 ``normalize_axis(axis, ndim, name="axis") -> int``
-    ``axis`` as a non-negative int; ``TypeError`` if not an integer,
-    ``ValueError`` if out of range for ``ndim`` dimensions.
+    ``axis`` as a non-negative int (NumPy's ``normalize_axis_index``);
+    ``TypeError`` if not an integer, ``ValueError`` naming ``name`` if out
+    of range for ``ndim`` dimensions.
 ``check_same_shape(a, b, name_a, name_b) -> None``
     ``ValueError`` naming ``name_b`` unless ``a.shape == b.shape`` exactly
     (no broadcasting).
@@ -80,26 +100,37 @@ Helpers and their contracts
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numpy.exceptions import AxisError
+from numpy.lib.array_utils import normalize_axis_index
 
 __all__ = [
     "SUM_TOLERANCE",
     "REDUCTIONS",
     "as_float_array",
+    "as_finite_array",
+    "as_finite_pair",
     "as_float_input",
     "as_index_array",
     "as_unit_interval_array",
     "check_base",
+    "check_binary",
     "check_finite",
+    "check_flag",
+    "check_integer",
     "check_nonnegative",
+    "check_positive",
     "check_probabilities",
+    "check_real",
     "check_reduction",
     "check_same_shape",
+    "check_scalar",
     "check_unit_interval",
     "input_result_dtype",
     "normalize_axis",
@@ -177,6 +208,96 @@ def as_index_array(x: npt.ArrayLike, name: str) -> np.ndarray:
     return a
 
 
+def as_finite_array(x: npt.ArrayLike, name: str) -> np.ndarray:
+    """``x`` as a finite float64 array; NaN and ``±inf`` are refused by name."""
+    a = as_float_array(x, name)
+    check_finite(a, name)
+    return a
+
+
+def as_finite_pair(
+    a: npt.ArrayLike, b: npt.ArrayLike, name_a: str = "pred", name_b: str = "target"
+) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` and ``b`` as finite float64 arrays of one shape (no broadcasting)."""
+    x = as_finite_array(a, name_a)
+    y = as_finite_array(b, name_b)
+    check_same_shape(x, y, name_a, name_b)
+    return x, y
+
+
+def check_real(value: Any, name: str) -> float:
+    """``value`` as a Python float; ``TypeError`` unless it is a real number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: must be a real number, got {value!r}")
+    return float(value)
+
+
+def check_positive(value: Any, name: str) -> float:
+    """``value`` as a Python float after checking it is a finite real > 0."""
+    v = check_real(value, name)
+    if not 0.0 < v < math.inf:
+        raise ValueError(f"{name}: must be finite and > 0, got {value!r}")
+    return v
+
+
+def check_scalar(
+    value: Any,
+    name: str,
+    *,
+    lower: float = 0.0,
+    upper: float = math.inf,
+    allow_lower: bool = False,
+) -> float:
+    """A fixed (0-d) real parameter as a float: finite, > ``lower`` (or >=), <= ``upper``."""
+    a = as_float_array(value, name)
+    if a.ndim != 0:
+        raise ValueError(
+            f"{name}: must be a scalar (one value for every target), got shape {a.shape}"
+        )
+    v = float(a)
+    if not math.isfinite(v):
+        raise ValueError(f"{name}: must be finite, got {v!r}")
+    if not ((v >= lower if allow_lower else v > lower) and v <= upper):
+        low = f">= {lower!r}" if allow_lower else f"> {lower!r}"
+        high = "" if upper == math.inf else f" and <= {upper!r}"
+        raise ValueError(f"{name}: must be {low}{high}, got {v!r}")
+    return v
+
+
+def check_integer(
+    value: Any, name: str, *, minimum: int | None = None, or_none: bool = False
+) -> int:
+    """``value`` as a Python int; ``TypeError`` unless it is an integer (not a bool).
+
+    ``or_none`` only words the message for an argument that may also be
+    ``None`` (the caller handles ``None``); ``minimum`` is checked if given.
+    """
+    kind = "an integer or None" if or_none else "an integer"
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: must be {kind}, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name}: must be {kind}, got {value!r}") from None
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{name}: must be >= {minimum}, got {v}")
+    return v
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """``value`` as a bool; ``TypeError`` unless it is ``True`` or ``False``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_binary(a: np.ndarray, name: str, *, what: str = "outcomes") -> None:
+    """Raise ``ValueError`` unless every entry of ``a`` is exactly 0 or 1."""
+    if a.size and not np.all((a == 0) | (a == 1)):
+        bad = a[(a != 0) & (a != 1)].flat[0]
+        raise ValueError(f"{name}: {what} must be 0 or 1, got {float(bad)!r}")
+
+
 def check_finite(a: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` if ``a`` has an infinite entry."""
     if a.size and not (np.isfinite(np.min(a)) and np.isfinite(np.max(a))):
@@ -201,15 +322,13 @@ def check_unit_interval(a: np.ndarray, name: str) -> None:
 
 def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
     """Return ``axis`` as a non-negative int valid for ``ndim`` dimensions."""
-    if isinstance(axis, bool):
-        raise TypeError(f"{name}: must be an integer, got {axis!r}")
+    axis = check_integer(axis, name)
     try:
-        axis = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"{name}: must be an integer, got {axis!r}") from None
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{name}: {axis} is out of range for an array with {ndim} dimension(s)")
-    return axis % ndim
+        return normalize_axis_index(axis, ndim)
+    except AxisError:
+        raise ValueError(
+            f"{name}: {axis} is out of range for an array with {ndim} dimension(s)"
+        ) from None
 
 
 def sum_tolerance(n: int, dtype: npt.DTypeLike = np.float64) -> float:

@@ -41,10 +41,19 @@ import operator
 
 import numpy as np
 
+from xent_ref._exact import (
+    _LOG_2,
+    _LOG_2PI,
+    _lgamma,
+    _log_factorial,
+    _stirlerr,
+    _stirling_series,
+)
 from xent_ref._primitives import log_sigmoid, log_softmax, sigmoid, softmax
 from xent_ref._validation import (
     as_float_array,
     as_index_array,
+    check_binary,
     check_finite,
     check_nonnegative,
     check_probabilities,
@@ -52,9 +61,6 @@ from xent_ref._validation import (
 )
 
 __all__ = ["Bernoulli", "Categorical", "Laplace", "Normal", "Poisson"]
-
-_LOG_2PI = math.log(2.0 * math.pi)
-_LOG_2 = math.log(2.0)
 
 
 # ---------------------------------------------------------------------------
@@ -108,9 +114,7 @@ def _check_size(size) -> tuple[int, ...]:
 
 def _check_binary(x: np.ndarray, name: str = "x") -> None:
     """Bernoulli outcomes are exactly 0 or 1."""
-    if x.size and not np.all((x == 0) | (x == 1)):
-        bad = x[(x != 0) & (x != 1)].flat[0]
-        raise ValueError(f"{name}: Bernoulli outcomes must be 0 or 1, got {float(bad)!r}")
+    check_binary(x, name, what="Bernoulli outcomes")
 
 
 def _check_counts(x: np.ndarray, name: str = "x") -> None:
@@ -794,42 +798,6 @@ class Categorical:
 # Poisson
 # ---------------------------------------------------------------------------
 
-#: stirlerr(n) = log(n!) - (n + 1/2) log(n) + n - log(2 pi) / 2 for n = 1..15,
-#: computed with mpmath at 50 digits and rounded to float64 (the tests
-#: recompute them). Index 0 is unused.
-_STIRLERR_TABLE = np.array([
-    np.nan,
-    0.08106146679532726,
-    0.0413406959554093,
-    0.02767792568499834,
-    0.020790672103765093,
-    0.016644691189821193,
-    0.013876128823070748,
-    0.01189670994589177,
-    0.010411265261972096,
-    0.009255462182712733,
-    0.00833056343336287,
-    0.007573675487951841,
-    0.00694284010720953,
-    0.006408994188004207,
-    0.0059513701127588475,
-    0.005554733551962801,
-])
-
-#: Coefficients B_2k / (2k (2k - 1)) of the Stirling series
-#: stirlerr(n) = sum_k c_k / n**(2k - 1), k = 1..8. For n >= 16 the first
-#: omitted term is below 1e-19 relative to stirlerr(n).
-_STIRLING_COEFFS = (
-    1.0 / 12.0,
-    -1.0 / 360.0,
-    1.0 / 1260.0,
-    -1.0 / 1680.0,
-    1.0 / 1188.0,
-    -691.0 / 360360.0,
-    1.0 / 156.0,
-    -3617.0 / 122400.0,
-)
-
 #: Most terms of the bd0 series: enough for |v| <= 1/2, where term j is
 #: below 2**-(2j - 1) relative to the first. Fewer are used when every |v|
 #: is smaller (see _bd0).
@@ -860,22 +828,6 @@ POISSON_SAMPLE_MAX_RATE = 1e12
 _POISSON_WINDOW_SIGMAS, _POISSON_WINDOW_PAD = 12.0, 30.0
 
 
-def _stirlerr(n: np.ndarray) -> np.ndarray:
-    r"""Stirling's error :math:`\log n! - (n+\tfrac12)\log n + n - \tfrac12\log 2\pi`, n >= 1."""
-    small = n <= 15
-    out = np.empty_like(n)
-    out[small] = _STIRLERR_TABLE[n[small].astype(np.intp)]
-    big = n[~small]
-    # 1/n squared, not 1/(n*n): n*n overflows for n > 1e154.
-    inv = 1.0 / big
-    inv2 = inv * inv
-    acc = np.zeros_like(big)
-    for c in reversed(_STIRLING_COEFFS):
-        acc = acc * inv2 + c
-    out[~small] = acc * inv
-    return out
-
-
 def _bd0(x: np.ndarray, rate: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
     r"""Deviance term :math:`x\log(x/\lambda) + \lambda - x \ge 0`, without cancellation.
 
@@ -897,7 +849,7 @@ def _bd0(x: np.ndarray, rate: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
     if 0.0 < top < 0.5:
         # Term j is below top**(2j - 1) relative to the first: enough terms
         # to take that below 2**-53 (27 at top = 1/2, 9 at top = 0.1).
-        terms = math.ceil((53.0 * math.log(2.0) / -math.log(top) + 1.0) / 2.0)
+        terms = math.ceil((53.0 * _LOG_2 / -math.log(top) + 1.0) / 2.0)
     series = np.zeros_like(vn)
     for j in range(terms, 0, -1):
         series = series * w + 1.0 / (2 * j + 1)
@@ -906,22 +858,6 @@ def _bd0(x: np.ndarray, rate: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
     # Beyond float range the deviance is +inf, its correct rounding.
     with np.errstate(over="ignore"):
         out[far] = x[far] * log_ratio[far] + rate[far] - x[far]
-    return out
-
-
-def _log_factorial(n) -> np.ndarray:
-    r""":math:`\log n!` for whole ``n >= 0`` (float64 array), vectorised.
-
-    :math:`n!` is exact in float64 for :math:`n \le 22`; above, the Stirling
-    series :func:`_stirlerr` gives :math:`\log n!` to a few ulp.
-    """
-    n = np.asarray(n, dtype=np.float64)
-    exact = np.cumprod(np.concatenate(([1.0], np.arange(1.0, 23.0))))
-    small = n <= 22
-    out = np.empty_like(n)
-    out[small] = np.log(exact[n[small].astype(np.intp)])
-    big = n[~small]
-    out[~small] = _stirlerr(big) + 0.5 * (_LOG_2PI + np.log(big)) + big * (np.log(big) - 1.0)
     return out
 
 
@@ -1231,9 +1167,6 @@ _DIGAMMA_COEFFS = (
 #: [-0.6, 1]): the first omitted term is below 1e-19 relative.
 _LOG1PMX_TERMS = 25
 
-_lgamma_ufunc = np.frompyfunc(math.lgamma, 1, 1)
-
-
 def _on_flat(fn):
     """Apply ``fn`` to its first argument flattened to 1-d; reshape the result(s) back.
 
@@ -1252,29 +1185,12 @@ def _on_flat(fn):
     return wrapped
 
 
-def _lgamma(x: np.ndarray) -> np.ndarray:
-    r""":math:`\log\Gamma(x)` for :math:`x > 0`, elementwise through :func:`math.lgamma`.
-
-    CPython's ``lgamma`` is within 3 ulp of :math:`\max(\lvert\log\Gamma(x)
-    \rvert, 1)` for :math:`x > 0` (near its zeros at 1 and 2 the error is
-    absolute, about 1e-16); NumPy has no lgamma. A large array with many
-    repeated values (counts, broadcast parameters) is evaluated once per
-    distinct value.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    if x.size > 4096:
-        distinct, index = np.unique(x, return_inverse=True)
-        if distinct.size <= x.size // 4:
-            return np.asarray(_lgamma_ufunc(distinct), dtype=np.float64)[index].reshape(x.shape)
-    return np.asarray(_lgamma_ufunc(x), dtype=np.float64).reshape(x.shape)
-
-
 def _series_terms(w: np.ndarray) -> int:
     """Terms j of a series in w**j (coefficients <= 1/3) to take the first omitted below 2**-60."""
     top = float(np.max(w)) if w.size else 0.0
     if top == 0.0:
         return 0
-    return min(_LOG1PMX_TERMS, max(1, math.ceil(60 * math.log(2.0) / -math.log(top))))
+    return min(_LOG1PMX_TERMS, max(1, math.ceil(60 * _LOG_2 / -math.log(top))))
 
 
 @_on_flat
@@ -1287,12 +1203,7 @@ def _stirlerr_real(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     big = x >= _SERIES_MIN
-    inv = 1.0 / x[big]
-    inv2 = inv * inv
-    acc = np.zeros_like(inv)
-    for c in reversed(_STIRLING_COEFFS):
-        acc = acc * inv2 + c
-    out[big] = acc * inv
+    out[big] = _stirling_series(x[big])
     xs = x[~big]
     out[~big] = _lgamma(xs) - (xs - 0.5) * np.log(xs) + xs - 0.5 * _LOG_2PI
     return out
@@ -1756,7 +1667,7 @@ class StudentT:
         if not np.all(np.isfinite(w)):
             # z^2/df overflows: log1p(w) = 2 log|z| - log df; the rest is below 1e-308.
             with np.errstate(divide="ignore"):
-                log_abs_z = np.log(np.abs(half_diff)) + math.log(2.0) - np.log(scale)
+                log_abs_z = np.log(np.abs(half_diff)) + _LOG_2 - np.log(scale)
             log1p_w = np.where(np.isfinite(w), log1p_w, 2.0 * log_abs_z - np.log(df))
         out = self._log_norm - (self._half_df + 0.5) * log1p_w
         return _scalar_or_array(np.array(out, dtype=np.float64))

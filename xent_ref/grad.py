@@ -29,6 +29,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from xent_ref._blocking import _mean_divisor
 from xent_ref._classification import (
     _binary_inputs,
     _ce_arguments,
@@ -38,8 +39,15 @@ from xent_ref._classification import (
     _weights,
 )
 from xent_ref._primitives import sigmoid, softmax
-from xent_ref._regression import _finite_pair, _flag, _positive
-from xent_ref._validation import check_nonnegative, check_reduction
+from xent_ref._validation import (
+    as_finite_pair,
+    check_flag,
+    check_nonnegative,
+    check_positive,
+    check_reduction,
+    input_result_dtype,
+    to_result_dtype,
+)
 
 __all__ = [
     "binary_cross_entropy_with_logits_grad",
@@ -51,11 +59,7 @@ __all__ = [
 
 def _divisor(reduction: str, denominator: float, why: str) -> float:
     """What the gradient of the sum is divided by to give that of the reduction."""
-    if reduction != "mean":
-        return 1.0
-    if denominator == 0:
-        raise ValueError(f"{why}, so the mean is undefined")
-    return denominator
+    return _mean_divisor(denominator, why) if reduction == "mean" else 1.0
 
 
 def softmax_cross_entropy_grad(
@@ -127,6 +131,10 @@ def softmax_cross_entropy_grad(
     docstring for ``"none"``. An ignored row's gradient is 0 whatever its
     logits (a row of :math:`-\infty` included).
 
+    Dtype: the gradient is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -148,7 +156,7 @@ def softmax_cross_entropy_grad(
     [[-4.24835426e-18  4.24835426e-18]]
     """
     check_reduction(reduction)
-    z, y, q, w, kept, eps, shape, _ = _ce_arguments(
+    z, y, q, w, kept, eps, shape, dtype = _ce_arguments(
         logits, target, weight, ignore_index, label_smoothing
     )
     n, c = z.shape
@@ -172,7 +180,7 @@ def softmax_cross_entropy_grad(
     # An ignored row contributes nothing and is not required to have a softmax.
     rows = slice(None) if kept.all() else kept
     grad[rows] = _softmax_grad_rows(z[rows], t[rows])
-    return _class_axis_back(grad / divisor, np.shape(logits))
+    return to_result_dtype(_class_axis_back(grad / divisor, np.shape(logits)), dtype)
 
 
 def _softmax_grad_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -253,6 +261,10 @@ def binary_cross_entropy_with_logits_grad(
     :math:`\sigma(z) - y` gives 0). ``"mean"`` divides by the number of
     elements; see the module docstring for ``"none"``.
 
+    Dtype: the gradient is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -264,6 +276,7 @@ def binary_cross_entropy_with_logits_grad(
     True
     """
     check_reduction(reduction)
+    dtype = input_result_dtype(logits, "logits")
     z, y, w = _binary_inputs(logits, target, weight, x_name="logits", x_in_unit_interval=False)
     if pos_weight is None:
         grad = (1 - y) * sigmoid(z) - y * sigmoid(-z)
@@ -275,7 +288,7 @@ def binary_cross_entropy_with_logits_grad(
         one = np.ones(()) if w is None else w
         with np.errstate(over="ignore", invalid="ignore"):
             grad = _product(one, 1 - y, sigmoid(z)) - _product(one, r, y, sigmoid(-z))
-    return grad / _divisor(reduction, z.size, "logits: has no elements")
+    return to_result_dtype(grad / _divisor(reduction, z.size, "logits: has no elements"), dtype)
 
 
 def mse_loss_grad(
@@ -318,6 +331,10 @@ def mse_loss_grad(
 
     for ``"mean"``, without the :math:`1/n` otherwise.
 
+    Dtype: the gradient is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -326,10 +343,11 @@ def mse_loss_grad(
     [ 0.         -0.66666667  1.33333333]
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    dtype = input_result_dtype(pred, "pred")
+    x, y = as_finite_pair(pred, target)
     with np.errstate(over="ignore"):
         grad = 2 * (x - y)
-    return grad / _divisor(reduction, x.size, "pred: has no elements")
+    return to_result_dtype(grad / _divisor(reduction, x.size, "pred: has no elements"), dtype)
 
 
 def poisson_nll_loss_grad(
@@ -391,6 +409,10 @@ def poisson_nll_loss_grad(
 
     divided by the number of elements for ``"mean"``.
 
+    Dtype: the gradient is computed in float64 and returned in the floating dtype
+    of the first argument, rounded once (float32 in, float32 out); integer
+    and boolean input gives float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -406,11 +428,12 @@ def poisson_nll_loss_grad(
     [0. 0.]
     """
     check_reduction(reduction)
-    x, y = _finite_pair(pred, target)
+    dtype = input_result_dtype(pred, "pred")
+    x, y = as_finite_pair(pred, target)
     check_nonnegative(y, "target")
-    log_input = _flag(log_input, "log_input")
-    _flag(full, "full")
-    eps = _positive(eps, "eps")
+    log_input = check_flag(log_input, "log_input")
+    check_flag(full, "full")
+    eps = check_positive(eps, "eps")
     if log_input:
         # e^z beyond the float range is +inf, its correct rounding
         with np.errstate(over="ignore"):
@@ -420,4 +443,4 @@ def poisson_nll_loss_grad(
         # y / (pred + eps) beyond the float range is +inf, its correct rounding
         with np.errstate(over="ignore"):
             grad = 1 - y / (x + eps)
-    return grad / _divisor(reduction, x.size, "pred: has no elements")
+    return to_result_dtype(grad / _divisor(reduction, x.size, "pred: has no elements"), dtype)

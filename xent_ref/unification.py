@@ -71,12 +71,12 @@ from xent_ref._regression import (
 )
 from xent_ref._scoring import brier_score
 from xent_ref._validation import (
-    as_float_array,
+    as_finite_array,
     as_unit_interval_array,
-    check_finite,
     check_nonnegative,
     check_reduction,
     check_same_shape,
+    check_scalar,
     reduce,
 )
 from xent_ref.distributions import (
@@ -488,30 +488,6 @@ _MAX_KAPPA = 700.0
 _MAX_COUNT = 2.0**53
 
 
-def _array(x, name: str) -> np.ndarray:
-    """``x`` as a finite float64 array; NaN and ``±inf`` are refused by name."""
-    a = as_float_array(x, name)
-    check_finite(a, name)
-    return a
-
-
-def _fixed(value, name: str, *, lower: float = 0.0, upper: float = math.inf,
-           allow_lower: bool = False) -> float:
-    """A fixed (scalar) parameter as a float, checked against its range."""
-    a = as_float_array(value, name)
-    if a.ndim != 0:
-        raise ValueError(f"{name}: must be a scalar (one value for every target), got shape {a.shape}")
-    v = float(a)
-    if not math.isfinite(v):
-        raise ValueError(f"{name}: must be finite, got {v!r}")
-    ok = (v >= lower if allow_lower else v > lower) and v <= upper
-    if not ok:
-        low = f">= {lower!r}" if allow_lower else f"> {lower!r}"
-        high = "" if upper == math.inf else f" and <= {upper!r}"
-        raise ValueError(f"{name}: must be {low}{high}, got {v!r}")
-    return v
-
-
 def student_t_nll(pred, target, *, df: float, scale: float, reduction: str = "mean"):
     r"""Student-t NLL of ``target`` with location ``pred``, from the formula.
 
@@ -559,10 +535,10 @@ def student_t_nll(pred, target, *, df: float, scale: float, reduction: str = "me
     >>> print(round(float(student_t_nll(0.0, 0.0, df=1.0, scale=1.0)), 12))  # log pi
     1.144729885849
     """
-    pred, target = _array(pred, "pred"), _array(target, "target")
+    pred, target = as_finite_array(pred, "pred"), as_finite_array(target, "target")
     check_same_shape(pred, target, "pred", "target")
-    df = _fixed(df, "df", lower=float(np.finfo(np.float64).tiny), upper=_MAX_SHAPE, allow_lower=True)
-    scale = _fixed(scale, "scale")
+    df = check_scalar(df, "df", lower=float(np.finfo(np.float64).tiny), upper=_MAX_SHAPE, allow_lower=True)
+    scale = check_scalar(scale, "scale")
     check_reduction(reduction)
     # An overflow here is repaired just below, in logarithms.
     with np.errstate(over="ignore"):
@@ -631,10 +607,10 @@ def gamma_nll(log_mean, target, *, concentration: float, reduction: str = "mean"
     >>> print(round(float(gamma_nll(0.0, 2.0, concentration=1.0)), 12))  # Exponential(1): y
     2.0
     """
-    log_mean, y = _array(log_mean, "log_mean"), _array(target, "target")
+    log_mean, y = as_finite_array(log_mean, "log_mean"), as_finite_array(target, "target")
     check_nonnegative(y, "target")
     check_same_shape(log_mean, y, "log_mean", "target")
-    k = _fixed(concentration, "concentration", upper=_MAX_SHAPE)
+    k = check_scalar(concentration, "concentration", upper=_MAX_SHAPE)
     check_reduction(reduction)
     log_rate = math.log(k) - log_mean
     # log 0 = -inf at y = 0 is the limit the density takes there.
@@ -699,10 +675,10 @@ def beta_nll(logit_mean, target, *, precision: float, reduction: str = "mean"):
     >>> print(round(float(beta_nll(0.0, 0.3, precision=2.0)), 12))  # Beta(1, 1) is uniform
     0.0
     """
-    logit_mean = _array(logit_mean, "logit_mean")
+    logit_mean = as_finite_array(logit_mean, "logit_mean")
     y = as_unit_interval_array(target, "target")
     check_same_shape(logit_mean, y, "logit_mean", "target")
-    precision = _fixed(precision, "precision", upper=_MAX_SHAPE)
+    precision = check_scalar(precision, "precision", upper=_MAX_SHAPE)
     check_reduction(reduction)
     # sigmoid(x) = exp(-log(1 + e^-x)), which does not overflow for any x.
     mu = np.exp(-np.logaddexp(0.0, -logit_mean))
@@ -773,13 +749,13 @@ def negative_binomial_nll(log_mean, target, *, total_count: float, reduction: st
     >>> print(round(float(negative_binomial_nll(0.0, 0.0, total_count=1.0)), 12))  # log 2
     0.69314718056
     """
-    log_mean, y = _array(log_mean, "log_mean"), _array(target, "target")
+    log_mean, y = as_finite_array(log_mean, "log_mean"), as_finite_array(target, "target")
     check_nonnegative(y, "target")
     if y.size and not (np.max(y) <= _MAX_COUNT and np.all(y == np.floor(y))):
         bad = y[(y != np.floor(y)) | (y > _MAX_COUNT)].flat[0]
         raise ValueError(f"target: counts must be whole numbers up to 2**53, got {float(bad)!r}")
     check_same_shape(log_mean, y, "log_mean", "target")
-    r = _fixed(total_count, "total_count", upper=_MAX_SHAPE)
+    r = check_scalar(total_count, "total_count", upper=_MAX_SHAPE)
     check_reduction(reduction)
     log_ratio = log_mean - math.log(r)
     loss = -(_lgamma(y + r) - math.lgamma(r) - _lgamma(y + 1)
@@ -830,9 +806,9 @@ def von_mises_nll(pred, target, *, concentration: float, reduction: str = "mean"
     >>> print(round(float(von_mises_nll(0.0, 1.0, concentration=0.0)), 12))  # uniform: log 2 pi
     1.837877066409
     """
-    pred, target = _array(pred, "pred"), _array(target, "target")
+    pred, target = as_finite_array(pred, "pred"), as_finite_array(target, "target")
     check_same_shape(pred, target, "pred", "target")
-    k = _fixed(concentration, "concentration", upper=_MAX_KAPPA, allow_lower=True)
+    k = check_scalar(concentration, "concentration", upper=_MAX_KAPPA, allow_lower=True)
     check_reduction(reduction)
     # A difference of two angles near +-1.8e308 overflows; cos(y - pred) is
     # then taken from the angle-difference formula instead.
@@ -896,15 +872,15 @@ def gaussian_mixture_nll(logits, target, loc, scale, *, reduction: str = "mean")
     >>> print(round(float(gaussian_mixture_nll([0.0, 0.0], 0.0, [0.0, 0.0], [1.0, 1.0])), 12))
     0.918938533205
     """
-    logits = _array(logits, "logits")
+    logits = as_finite_array(logits, "logits")
     if logits.ndim == 0 or logits.shape[-1] == 0:
         raise ValueError(f"logits: must have a last axis of at least one component, got shape {logits.shape}")
-    loc, scale = _array(loc, "loc"), _array(scale, "scale")
+    loc, scale = as_finite_array(loc, "loc"), as_finite_array(scale, "scale")
     check_same_shape(logits, loc, "logits", "loc")
     check_same_shape(logits, scale, "logits", "scale")
     if scale.size and not np.min(scale) > 0:
         raise ValueError(f"scale: entries must be > 0, got minimum {float(np.min(scale))!r}")
-    y = _array(target, "target")
+    y = as_finite_array(target, "target")
     if y.shape != logits.shape[:-1]:
         raise ValueError(
             f"target: shape {y.shape} does not match logits shape {logits.shape} without its "
