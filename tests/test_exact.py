@@ -129,12 +129,15 @@ def test_one_home():
     import xent_ref._primitives as prim
     import xent_ref._regression as reg
     import xent_ref.distributions as dist
+    import xent_ref.unification as uni
 
     assert cls._two_sum is _exact._two_sum
     assert info._two_sum_error is _exact._two_sum_error
     assert info._two_product_error is _exact._two_product_error
     assert prim._two_sum_error is _exact._two_sum_error
     assert reg._LOG_2PI is _exact._LOG_2PI
-    assert dist._log_factorial is _exact._log_factorial
+    assert uni._log_factorial is _exact._log_factorial
+    assert uni._lgamma is _exact._lgamma
+    assert uni._LOG_2PI is _exact._LOG_2PI
     assert dist._lgamma is _exact._lgamma
     assert dist._LOG_2PI is _exact._LOG_2PI

@@ -195,7 +195,7 @@ def test_return_types_and_shapes():
     assert xr.entropy(p.T, axis=0).shape == (3,)
     np.testing.assert_array_equal(xr.entropy(p.T, axis=0), xr.entropy(p))
     assert xr.kl_divergence(p, p).dtype == np.float64
-    assert xr.entropy(np.array([0.5, 0.5], dtype=np.float32)).dtype == np.float64
+    assert xr.entropy(np.array([0.5, 0.5], dtype=np.float32)).dtype == np.float32
 
 
 # --------------------------------------------------------------------------

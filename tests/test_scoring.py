@@ -88,7 +88,7 @@ def test_brier_score_is_bounded_where_the_log_score_is_not():
         (lambda: xr.brier_score([[0.5, 0.5]], np.array([2])), ValueError, "target"),
         (lambda: xr.brier_score([[0.5, 0.5]], np.array([0, 1])), ValueError, "target"),
         (lambda: xr.brier_score([[0.5, 0.5]], np.array([0]), reduction="max"), ValueError, "reduction"),
-        (lambda: xr.brier_score(np.zeros((0, 2)), np.zeros(0, dtype=int)), ValueError, "reduction"),
+        (lambda: xr.brier_score(np.zeros((0, 2)), np.zeros(0, dtype=int)), ValueError, "probs"),
     ],
 )
 def test_brier_score_bad_input(call, exc, arg):

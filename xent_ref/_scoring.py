@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from xent_ref._blocking import _reduce_loss
 from xent_ref._validation import (
     as_float_array,
     as_index_array,
@@ -23,7 +24,6 @@ from xent_ref._validation import (
     check_probabilities,
     check_unit_interval,
     input_result_dtype,
-    reduce,
     to_result_dtype,
 )
 
@@ -140,7 +140,7 @@ def brier_score(probs, target, *, reduction: str = "mean"):
     squares = p * p
     squares[rows, y] = 0.0
     score = (1.0 - p_y) ** 2 + np.sum(squares, axis=1)
-    return to_result_dtype(reduce(score, reduction), dtype)
+    return to_result_dtype(_reduce_loss(score, reduction, "probs"), dtype)
 
 
 class CalibrationCurve(NamedTuple):

@@ -45,7 +45,6 @@ from xent_ref._exact import (
     _LOG_2,
     _LOG_2PI,
     _lgamma,
-    _log_factorial,
     _stirlerr,
     _stirling_series,
 )

@@ -91,8 +91,8 @@ from xent_ref.distributions import (
     Poisson,
     StudentT,
     VonMises,
-    _log_factorial,
 )
+from xent_ref._exact import _LOG_2PI, _lgamma, _log_factorial
 
 __all__ = [
     "RECORDS",
@@ -109,8 +109,6 @@ __all__ = [
     "student_t_nll",
     "von_mises_nll",
 ]
-
-_LOG_2PI = math.log(2.0 * math.pi)
 
 
 # ---------------------------------------------------------------------------
@@ -467,8 +465,6 @@ _LOCATIONS_AND_VARIANCES = ((0.0, 1.0), (1.3007, 0.25), (-2.10031, 4.0), (0.7123
 # ---------------------------------------------------------------------------
 # The six newer families: textbook NLLs written from their formulas
 # ---------------------------------------------------------------------------
-
-_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
 
 # The textbook NLLs of the six newer families, written from their formulas: an
 # implementation separate from the classes' saddle-point and series
@@ -895,7 +891,7 @@ def gaussian_mixture_nll(logits, target, loc, scale, *, reduction: str = "mean")
     # float64's range (the component's log-term is then -inf, its rounding).
     half_z = (0.5 * y[..., None] - 0.5 * loc) / scale
     with np.errstate(over="ignore"):
-        log_terms = log_w - (2.0 * half_z) * half_z - np.log(scale) - 0.5 * math.log(2 * math.pi)
+        log_terms = log_w - (2.0 * half_z) * half_z - np.log(scale) - 0.5 * _LOG_2PI
     return reduce(-np.logaddexp.reduce(log_terms, axis=-1), reduction)
 
 
