@@ -943,7 +943,8 @@ def hinge_loss(
     The loss of the support vector machine. It is not the negative
     log-likelihood of any distribution (see the Notes): with
     :func:`sigmoid_focal_loss`, a reweighted likelihood, it is one of the
-    catalogue's two losses that are not, and the contrast to the others.
+    catalogue's two losses that are not, and the contrast to the others (the
+    Brier score, :func:`brier_score`, a proper scoring rule, is not one either).
 
     Parameters
     ----------
