@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 # The site's extensions live in docs/_ext, as conf.py loads them.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_ext"))
 xent_a11y = importlib.import_module("xent_a11y")
 xent_reproducible = importlib.import_module("xent_reproducible")
 label_sidebar_summaries = xent_a11y.label_sidebar_summaries

@@ -30,7 +30,7 @@ import pytest
 import xent_ref as xr
 from tools.chromium import find_chromium
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "docs" / "_static" / "xent-explore.js"
 CSS = ROOT / "docs" / "_static" / "xent.css"
 CHROMIUM_ARGS = [

@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 import xent_ref as xr
-from tests.test_new_records import _inputs as new_family_inputs
+from tests.unit.test_new_records import _inputs as new_family_inputs
 from xent_ref._classification import hinge_loss
 from xent_ref.unification import (
     RECORDS,
@@ -50,7 +50,7 @@ NOT_NLL = [r for r in RECORDS if not r.is_nll]
 # The rows whose loss torch has; the six newer families (xr.unification's
 # textbook NLLs) are checked against scipy.stats in tests/test_new_records.py.
 TORCH_RECORDS = [r for r in NLL_RECORDS if not r.name.startswith("unification.")]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------------------

@@ -32,9 +32,9 @@ from scipy import integrate, special, stats
 import xent_ref as xr
 from xent_ref.unification import RECORDS, check, likelihood_check, to_markdown
 
-from tests.test_new_records import NEW_NAMES
+from tests.unit.test_new_records import NEW_NAMES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "docs" / "catalogue"
 QUIZZES = ROOT / "docs" / "quizzes"
 BY_NAME = {rec.name: rec for rec in RECORDS}
