@@ -14,8 +14,10 @@ same float64 inputs:
   overflow and nothing else (see :data:`TEXTBOOK`).
 
 The error of a computed value ``c`` with exact value ``e`` is
-``|c - e| / ulp(e)``, where ``ulp(e) = math.ulp(float(e))`` is the spacing of
-float64 numbers at ``e`` (so a correctly rounded result has error <= 0.5).
+``|c - e| / ulp(e)``, where ``ulp(e)`` is the spacing of float64 numbers at
+``e``, ``2**(k - 52)`` for ``2**k <= |e| < 2**(k + 1)`` (so a correctly
+rounded result has error <= 0.5); the measure is ``ulp_error`` of
+``tests/_oracles.py``, the one the accuracy tests use.
 Where ``e`` is infinite the error is 0 if ``c == e`` and infinite otherwise; a
 NaN result has infinite error. ``logsumexp`` is the one function whose result
 can be ill-conditioned: where ``|LSE(x)|`` is small next to
@@ -23,13 +25,18 @@ can be ill-conditioned: where ``|LSE(x)|`` is small next to
 times the rounding unit are inevitable, so its error is counted in ulp of
 ``max(|LSE(x)|, S)``; where ``|LSE(x)| >= S`` that is the plain ulp.
 
+The adversarial inputs are those of the accuracy tests and the golden
+vectors, from ``tests/_adversarial.py``.
+
 Run by ``benchmarks/bench.py``; it takes a few seconds.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -39,6 +46,14 @@ import torch.nn.functional as F
 from scipy import special
 
 import xent_ref as xr
+
+# Run as a script (benchmarks/bench.py), the checkout's root is not on the path.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests._adversarial import BCE_TARGETS, elementwise_groups, row_groups  # noqa: E402
+from tests._oracles import ulp_error  # noqa: E402
 
 #: Working precision of the exact reference, in decimal digits.
 MP_DPS = 50
@@ -97,49 +112,14 @@ def textbook_softplus(t: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def row_groups() -> dict[str, np.ndarray]:
+def benchmark_row_groups() -> dict[str, np.ndarray]:
     """Rows of logits for logsumexp, log_softmax and softmax cross-entropy.
 
-    Every group is a (rows, C) float64 array, from ``default_rng(0)``.
+    Every group is a (rows, C) float64 array: the seeded groups of
+    ``tests/_adversarial.py`` (``row_groups``, from ``default_rng(0)``), then
+    long rows and ill-conditioned rows.
     """
-    rng = np.random.default_rng(0)
-    groups = {}
-    groups["uniform in [-1e4, 1e4]"] = rng.uniform(-1e4, 1e4, (24, 8))
-    groups["clustered at ±1e4"] = np.concatenate(
-        [1e4 + rng.standard_normal((12, 8)), -1e4 + rng.standard_normal((12, 8))]
-    )
-    groups["uniform in [-700, 700]"] = rng.uniform(-700.0, 700.0, (24, 8))
-    groups["clustered at ±700"] = np.concatenate(
-        [700 + 3 * rng.standard_normal((12, 8)), -700 + 3 * rng.standard_normal((12, 8))]
-    )
-
-    # One logit dominates by 20 to 60 ([0, -40, -50, ...]), at a random place,
-    # with a row offset 0 for half the rows and ~N(0, 5^2) for the others
-    # (then x - max is rounded).
-    gaps = rng.uniform(20.0, 60.0, (32, 8))
-    gaps[:, 0] = 0.0
-    gaps[0] = [0.0, 40.0, 50.0, 45.0, 60.0, 55.0, 42.0, 48.0]
-    offset = np.where(np.arange(32) < 16, 0.0, 5 * rng.standard_normal(32))
-    groups["one dominant logit, gap 20 to 60"] = rng.permuted(offset[:, None] - gaps, axis=1)
-
-    # Gap 100 to 745: the tail sum is below e^-100, down to the subnormals.
-    gaps = rng.uniform(100.0, 745.0, (16, 8))
-    gaps[:, 0] = 0.0
-    offset = np.where(np.arange(16) < 8, 0.0, 5 * rng.standard_normal(16))
-    groups["one dominant logit, gap 100 to 745"] = rng.permuted(offset[:, None] - gaps, axis=1)
-
-    # A confident classifier: 1000 classes ~ N(0, 1), the top one raised by 40.
-    confident = rng.standard_normal((8, 1000))
-    confident[np.arange(8), rng.integers(0, 1000, 8)] += 40.0
-    groups["confident: 1000 classes, top one +40"] = confident
-
-    # -inf in all but one entry, which is ~N(0, 100^2).
-    masked = np.full((12, 8), -np.inf)
-    masked[np.arange(12), rng.integers(0, 8, 12)] = 100 * rng.standard_normal(12)
-    groups["-inf in all but one entry"] = masked
-
-    groups["ordinary: N(0, 1)"] = rng.standard_normal((16, 8))
-
+    groups = row_groups()
     # Long rows whose tail is one value repeated: the sum of many equal terms
     # is where a plain (pairwise) sum is furthest off. The first row is the
     # one where an uncompensated tail sum was 5 ulp off; the last two have
@@ -164,23 +144,6 @@ def row_groups() -> dict[str, np.ndarray]:
 
 #: Rows too long to try every class as the target: these take the argmax and three others.
 ALL_TARGETS_MAX_C = 1000
-
-
-#: Targets of binary cross-entropy: 0, 1, near 0, near 1, and one in between.
-BCE_TARGETS = np.array([0.0, 1.0, 1e-12, 1.0 - 2.0**-40, 0.3])
-
-
-def elementwise_groups() -> dict[str, np.ndarray]:
-    """Logits for log_sigmoid and BCE with logits (1-d float64, from ``default_rng(1)``)."""
-    rng = np.random.default_rng(1)
-    sign = rng.choice([-1.0, 1.0], size=(4, 24))
-    return {
-        # sigma(z) within e^-30 of 0 or 1: probabilities near 0 and 1
-        "z = ±(30 to 745): probabilities near 0 and 1": sign[0] * rng.uniform(30.0, 745.0, 24),
-        "z near ±1e4": sign[1] * (1e4 + rng.standard_normal(24)),
-        "z near ±700": sign[2] * (700 + rng.standard_normal(24)),
-        "ordinary: N(0, 3²)": 3 * rng.standard_normal(24),
-    }
 
 
 #: Probabilities on the grid of multiples of ``2**-DYADIC_BITS``: rows that sum to 1 exactly.
@@ -253,16 +216,6 @@ def _exact_row(x: np.ndarray) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 def _softplus(t: float) -> mpmath.mpf:
     return mpmath.log1p(mpmath.exp(mpmath.mpf(t)))
-
-
-def ulp_error(computed: float, exact: mpmath.mpf, scale: mpmath.mpf | None = None) -> float:
-    """``|computed - exact|`` in units of the float64 spacing at ``max(|exact|, scale)``."""
-    if mpmath.isinf(exact):
-        return 0.0 if computed == float(exact) else math.inf
-    if not math.isfinite(computed):
-        return math.inf
-    unit = float(exact) if scale is None else float(max(abs(exact), scale))
-    return float(abs(mpmath.mpf(computed) - exact) / math.ulp(unit))
 
 
 def _condition_scale(x: np.ndarray, m: mpmath.mpf, L: mpmath.mpf) -> mpmath.mpf:
@@ -458,7 +411,7 @@ def _score(
     return {
         impl: [
             (
-                ulp_error(float(c), e, sc),
+                ulp_error(float(c), e, scale=sc),
                 float(c),
                 float(e),
                 float(e) if sc is None else float(max(abs(e), sc)),
@@ -498,8 +451,8 @@ def run() -> dict:
     def record(function: str, group: str, errors: dict) -> None:
         per_function.setdefault(function, {})[group] = errors
 
-    rows = row_groups()
-    elementwise = elementwise_groups()
+    rows = benchmark_row_groups()
+    elementwise = elementwise_groups(24)
     information = information_groups()
     rng = np.random.default_rng(3)
     for group, x in rows.items():
@@ -549,7 +502,7 @@ def run() -> dict:
 
     for group, z in elementwise.items():
         zs = np.repeat(z, len(BCE_TARGETS))
-        ys = np.tile(BCE_TARGETS, len(z))
+        ys = np.tile(np.array(BCE_TARGETS), len(z))
         bce = [_mp_softplus_terms(zz, y) for zz, y in zip(zs.tolist(), ys.tolist(), strict=True)]
         impls = ELEMENTWISE_FUNCTIONS["binary_cross_entropy_with_logits"]
         computed = {i: f(zs, ys) for i, f in impls.items()}
@@ -639,7 +592,8 @@ def run() -> dict:
         "row_groups": list(rows),
         "ulp_bound": ULP_BOUND,
         "ulp_definition": (
-            "|computed - exact| / math.ulp(float(exact)); 0 if both are the same infinity; "
+            "|computed - exact| / ulp(exact), ulp(e) = 2**(k - 52) for 2**k <= |e| < 2**(k + 1) "
+            "(2**-1074 below 2**-1022); 0 if both are the same infinity; "
             "for logsumexp, in ulp of max(|exact|, sum_j |x_j| softmax(x)_j)"
         ),
     }

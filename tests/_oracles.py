@@ -9,6 +9,7 @@ Nothing here calls ``xent_ref``.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import mpmath
 import numpy as np
@@ -22,33 +23,53 @@ _SUBNORMAL_ULP = _TWO ** (-1074)
 _MAX = mpmath.mpf(np.finfo(np.float64).max)
 
 
+def _mpf(value) -> mpmath.mpf:
+    """``value`` (an mpmath number, a float, or a decimal string or ``Decimal``) as an mpf.
+
+    Converted at ``DPS + 20`` digits, so a 50-digit decimal string keeps every digit.
+    """
+    with mpmath.workdps(DPS + 20):
+        return mpmath.mpf(str(value) if isinstance(value, Decimal) else value)
+
+
 def ulp_of(exact) -> mpmath.mpf:
-    """Spacing of float64 numbers at the (mpmath) value ``exact``.
+    """Spacing of float64 numbers at the value ``exact`` (any type :func:`ulp_error` takes).
 
     For ``2**e <= |exact| < 2**(e + 1)`` this is ``2**(e - 52)``, and
-    ``2**-1074`` in the subnormal range (and at 0).
+    ``2**-1074`` in the subnormal range (and at 0). It is taken at the exact
+    value, not at its float64 rounding: just below a power of two the spacing
+    is the smaller one.
     """
+    exact = _mpf(exact)
     if exact == 0:
         return _SUBNORMAL_ULP
     _, e = mpmath.frexp(exact)  # |exact| in [2**(e - 1), 2**e)
     return max(_TWO ** (e - 1 - 52), _SUBNORMAL_ULP)
 
 
-def ulp_error(computed: float, exact) -> float:
-    """Error of a float64 ``computed`` against an mpmath ``exact``, in ulp of ``exact``.
+def ulp_error(computed: float, exact, *, scale=None) -> float:
+    """Error of a float64 ``computed`` against ``exact``, in ulp of ``exact`` (or of ``scale``).
+
+    ``exact`` is an mpmath number, or a decimal string (as the golden vectors
+    store it). With ``scale``, the unit is the ulp of ``max(|exact|, scale)``:
+    where a function's Notes say its formula cancels (log-sum-exp near 0), the
+    error is bounded in ulp of that condition scale, not of the result.
 
     Infinite ``exact`` values (limits) must be matched exactly (error 0, or
-    ``inf`` if not). A finite ``exact`` beyond the float64 range is not
+    ``inf`` if not); a NaN or infinite ``computed`` against a finite ``exact``
+    has error ``inf``. A finite ``exact`` beyond the float64 range is not
     representable; the caller must not ask.
     """
     computed = float(computed)
+    exact = _mpf(exact)
     if mpmath.isinf(exact):
         return 0.0 if computed == float(exact) else math.inf
     assert abs(exact) <= _MAX, "exact value not representable in float64"
     if math.isinf(computed) or math.isnan(computed):
         return math.inf
+    unit = ulp_of(exact if scale is None else max(abs(exact), _mpf(scale)))
     with mpmath.workdps(DPS + 20):
-        return float(abs(mpmath.mpf(computed) - exact) / ulp_of(exact))
+        return float(abs(mpmath.mpf(computed) - exact) / unit)
 
 
 def _mp(v: float):

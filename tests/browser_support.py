@@ -1,7 +1,7 @@
 """What the browser tests share: where the built site is, its pages, a static
 server on 127.0.0.1 and the way Chromium is launched.
 
-Kept free of pytest fixtures so that ``tests/test_site_files.py`` (no browser)
+Kept free of pytest fixtures so that ``tests/site/test_site_files.py`` (no browser)
 can use the page discovery too.
 """
 

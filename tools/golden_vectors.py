@@ -10,23 +10,20 @@ float32. Nothing here calls ``xent_ref``; the values come from the
 definitions alone.
 
 The inputs are the adversarial families of the accuracy tests and the
-benchmark, each case naming where its family comes from:
-
-* ``tests/test_primitives.py``: ``ADVERSARIAL_ROWS``, ``SIGMOID_POINTS``,
-  ``_random_rows`` and the ill-conditioned log-sum-exp rows;
-* ``tests/test_losses_properties.py``: ``EXTREME_ROWS``, ``BCE_LOGITS``,
-  ``REGRESSION_CASES`` and the label-smoothing, probability-target, BCE and
-  focal-loss inputs;
-* ``tests/test_information.py``: ``DISTRIBUTIONS`` and ``PAIRS``;
-* ``benchmarks/accuracy.py``: ``row_groups``, ``elementwise_groups`` and
-  ``BCE_TARGETS``, drawn again here from seeded generators.
+benchmark, from ``tests/_adversarial.py`` (the one definition the tests, the
+benchmark and this file share), and a few added here, each case naming where
+its family comes from. The names are those of version 1 of the file, which
+this build must reproduce byte for byte: ``tests/test_primitives.py``,
+``tests/test_losses_properties.py`` and ``tests/test_information.py`` are the
+accuracy tests, now under ``tests/unit/``, where the families were first
+written.
 
 Usage::
 
     python tools/golden_vectors.py           # rewrite the JSON file
     python tools/golden_vectors.py --check   # exit 1 if the file is stale
 
-The whole build takes a few seconds; ``tests/test_golden_vectors.py``
+The whole build takes a few seconds; ``tests/unit/test_golden_vectors.py``
 rebuilds it and compares it with the committed file byte for byte.
 """
 
@@ -47,13 +44,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "reference" / "xent-golden-vectors-v1.json"
 
+# Run as a script, the checkout's root is not on the path.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests import _adversarial as adv  # noqa: E402
+
 #: Version of the file format; a change that breaks a reader bumps it (and the file name).
 FORMAT_VERSION = 1
 #: Working precision of mpmath, in significant decimal digits.
 MP_DPS = 50
 
 INF = math.inf
-FMAX = float(np.finfo(np.float64).max)
 _MP = mpmath.mpf
 
 # ---------------------------------------------------------------------------
@@ -383,49 +385,6 @@ def _f32(a) -> np.ndarray:
     return np.asarray(a, dtype=np.float64).astype(np.float32).astype(np.float64)
 
 
-#: tests/test_primitives.py, ADVERSARIAL_ROWS (the same rows, the same names).
-ADVERSARIAL_ROWS = {
-    "dominant at 0": [0.0, -40.0, -50.0],
-    "dominant off 0": [3.7, -40.3, -50.1],
-    "dominant 0.1": [0.1, -40.3],
-    "dominant tiny max": [1e-20, -40.5],
-    "dominant subnormal tail": [0.0, -740.0],
-    "dominant underflowed tail": [0.0, -745.5, -800.0],
-    "pm 1e4": [1e4, -1e4, 0.0],
-    "pm 1e4 swapped": [-1e4, 1e4],
-    "all 1e4": [1e4, 1e4 - 1.0, 1e4 - 30.0],
-    "all -1e4": [-1e4, -1e4 - 0.5, -1e4 - 45.0],
-    "pm 700": [700.0, -700.0, 0.0],
-    "near overflow": [709.9, 709.8, -700.0],
-    "pm 700 cluster": [-700.0, -700.5, 700.0, 699.0],
-    "huge opposite": [1e308, -1e308],
-    "huge equal": [FMAX, FMAX],
-    "minus inf but one": [-INF, 3.3, -INF, -INF],
-    "minus inf but one at 0": [-INF, 0.0, -INF],
-    "plus inf one": [INF, -INF, 2.0],
-    "plus inf with huge": [1e308, INF, -1e308],
-    "ties": [1.0, 1.0, 1.0],
-    "near tie": [-0.3, -0.3 - 1e-15, -0.3 - 2e-16],
-    "tiny logits": [1e-300, -1e-300, 0.0],
-    "subnormal logits": [5e-324, -5e-324],
-    "wide": [20.0, -20.0, 5.5, -36.7, 0.25],
-    "single": [42.0],
-    "single -inf": [-INF],
-}
-
-#: tests/test_losses_properties.py, EXTREME_ROWS.
-EXTREME_ROWS = [
-    [1e4, -1e4, 0.0],
-    [700.0, -700.0, 699.0],
-    [-1e4, -1e4 + 1e-9, -1e4],
-    [40.0, 0.0, -40.0],
-    [40.1, 0.3, -0.7],
-    [33.3, 1.1, 2.2],
-    [0.0, -745.0, -INF],
-    [1e-300, -1e-300, 0.0],
-    [3e307, -3e307, 1e307],
-]
-
 SRC_PRIM = "tests/test_primitives.py"
 SRC_PROPS = "tests/test_losses_properties.py"
 SRC_INFO = "tests/test_information.py"
@@ -434,36 +393,27 @@ SRC_BENCH = "benchmarks/accuracy.py"
 NEW = "tools/golden_vectors.py"
 
 
-def row_groups() -> dict[str, tuple[str, np.ndarray]]:
-    """The benchmark's row groups (benchmarks/accuracy.py, ``row_groups``), fewer rows.
+#: Rows per group of ``row_groups`` drawn here: fewer than the benchmark's,
+#: and no confident-classifier group (``long_rows`` has one).
+ROW_COUNTS = {
+    "uniform in [-1e4, 1e4]": 4,
+    "clustered at ±1e4": 2,
+    "uniform in [-700, 700]": 4,
+    "clustered at ±700": 2,
+    "one dominant logit, gap 20 to 60": 6,
+    "one dominant logit, gap 100 to 745": 4,
+    "-inf in all but one entry": 4,
+    "ordinary: N(0, 1)": 4,
+}
 
-    Drawn from ``default_rng(0)`` and rounded to float32, so every group is
-    also a float32 test.
+
+def row_groups() -> dict[str, tuple[str, np.ndarray]]:
+    """The benchmark's row groups (``tests/_adversarial.py``, ``row_groups``), fewer rows.
+
+    Rounded to float32, so every group is also a float32 test.
     """
-    rng = np.random.default_rng(0)
-    g = {}
-    g["uniform in [-1e4, 1e4]"] = rng.uniform(-1e4, 1e4, (4, 8))
-    g["clustered at ±1e4"] = np.concatenate(
-        [1e4 + rng.standard_normal((2, 8)), -1e4 + rng.standard_normal((2, 8))]
-    )
-    g["uniform in [-700, 700]"] = rng.uniform(-700.0, 700.0, (4, 8))
-    g["clustered at ±700"] = np.concatenate(
-        [700 + 3 * rng.standard_normal((2, 8)), -700 + 3 * rng.standard_normal((2, 8))]
-    )
-    gaps = rng.uniform(20.0, 60.0, (6, 8))
-    gaps[:, 0] = 0.0
-    gaps[0] = [0.0, 40.0, 50.0, 45.0, 60.0, 55.0, 42.0, 48.0]
-    offset = np.where(np.arange(6) < 3, 0.0, 5 * rng.standard_normal(6))
-    g["one dominant logit, gap 20 to 60"] = rng.permuted(offset[:, None] - gaps, axis=1)
-    gaps = rng.uniform(100.0, 745.0, (4, 8))
-    gaps[:, 0] = 0.0
-    offset = np.where(np.arange(4) < 2, 0.0, 5 * rng.standard_normal(4))
-    g["one dominant logit, gap 100 to 745"] = rng.permuted(offset[:, None] - gaps, axis=1)
-    masked = np.full((4, 8), -np.inf)
-    masked[np.arange(4), rng.integers(0, 8, 4)] = 100 * rng.standard_normal(4)
-    g["-inf in all but one entry"] = masked
-    g["ordinary: N(0, 1)"] = rng.standard_normal((4, 8))
-    return {name: (SRC_BENCH + ", row_groups (fewer rows, float32)", _f32(x)) for name, x in g.items()}
+    return {name: (SRC_BENCH + ", row_groups (fewer rows, float32)", _f32(x))
+            for name, x in adv.row_groups(ROW_COUNTS).items()}
 
 
 def long_rows() -> dict[str, tuple[str, np.ndarray]]:
@@ -483,19 +433,15 @@ def long_rows() -> dict[str, tuple[str, np.ndarray]]:
 def ill_conditioned_rows() -> list[list[float]]:
     """Rows with ``-log n < max x < 0`` and a log-sum-exp near 0, where it cancels.
 
-    tests/test_primitives.py, ``test_logsumexp_cancellation_is_bounded_by_the_condition_number``.
+    Two by hand, then the first four of ``tests/_adversarial.py``'s
+    ``log_probability_rows``.
     """
-    rng = np.random.default_rng(31)
     rows = [[-math.log(2.0), -math.log(2.0)], [-math.log(1000.0)] * 1000]
-    for _ in range(4):
-        n = int(rng.integers(2, 12))
-        jitter = rng.standard_normal(n) * 10.0 ** rng.uniform(-17, -8)
-        rows.append((np.log(rng.dirichlet(np.ones(n))) + jitter).tolist())
-    return rows
+    return rows + [row.tolist() for row in adv.log_probability_rows(4)]
 
 
 def random_rows() -> list[np.ndarray]:
-    """Seeded rows of several scales and lengths (tests/test_primitives.py, ``_random_rows``)."""
+    """Seeded rows of several scales and lengths, in the manner of the accuracy tests' ``_random_rows``."""
     rng = np.random.default_rng(20240601)
     groups = []
     for scale in (1.0, 30.0, 1e4):
@@ -505,68 +451,14 @@ def random_rows() -> list[np.ndarray]:
     return groups
 
 
-#: tests/test_primitives.py, SIGMOID_POINTS.
-SIGMOID_POINTS = [
-    -INF, -1e4, -800.0, -745.0, -740.0, -709.0, -700.0, -40.0, -36.7, -1.0, -1e-300,
-    -5e-324, 0.0, 5e-324, 1e-300, 1e-17, 1.0, 17.5, 36.7, 40.0, 700.0, 709.0, 740.0,
-    745.0, 800.0, 1e4, INF,
-]
-
-#: benchmarks/accuracy.py, BCE_TARGETS: 0, 1, near 0, near 1, one in between.
-BCE_TARGETS = [0.0, 1.0, 1e-12, 1.0 - 2.0**-40, 0.3]
-
-#: tests/test_losses_properties.py, BCE_LOGITS.
-BCE_LOGITS = [-1e4, -745.0, -700.0, -40.0, -1e-10, 0.0, 1e-10, 37.0, 40.0, 700.0, 745.0, 1e4]
+#: The benchmark's names of the ``elementwise_groups``, shortened here.
+_ELEMENTWISE_NAMES = {"z = ±(30 to 745): probabilities near 0 and 1": "z = ±(30 to 745)"}
 
 
 def elementwise_groups() -> dict[str, np.ndarray]:
-    """benchmarks/accuracy.py, ``elementwise_groups``: 12 logits a group, from ``default_rng(1)``."""
-    rng = np.random.default_rng(1)
-    sign = rng.choice([-1.0, 1.0], size=(4, 12))
-    return {
-        "z = ±(30 to 745)": _f32(sign[0] * rng.uniform(30.0, 745.0, 12)),
-        "z near ±1e4": _f32(sign[1] * (1e4 + rng.standard_normal(12))),
-        "z near ±700": _f32(sign[2] * (700 + rng.standard_normal(12))),
-        "ordinary: N(0, 3²)": _f32(3 * rng.standard_normal(12)),
-    }
-
-
-def _complete(*head: float) -> list[float]:
-    """tests/test_information.py's ``_complete``: ``head`` and the float64 remainder."""
-    return [*head, 1.0 - math.fsum(head)]
-
-
-#: tests/test_information.py, DISTRIBUTIONS.
-DISTRIBUTIONS = {
-    "near one-hot 1e-300": [1.0, 1e-300],
-    "near one-hot 1-1e-16": [1 - 1e-16, 1e-16],
-    "one-hot": [0.0, 1.0, 0.0],
-    "subnormal entry": _complete(5e-324, 0.25),
-    "tiny entries": _complete(1e-300, 1e-200, 1e-100),
-    "uniform 7": [1 / 7] * 7,
-    "skewed": _complete(0.999999, 1e-7, 3e-7),
-    "halves": [0.5, 0.5],
-}
-
-#: tests/test_information.py, PAIRS, with each pair's sums made exactly equal
-#: (permuted entries or dyadic offsets), so that sum p log(p/q) and
-#: sum (p log(p/q) - p + q) are the same number.
-PAIRS = {
-    "equal": ([0.2, 0.3, 0.5], [0.2, 0.3, 0.5]),
-    "last bit apart": ([0.5, 0.5], [0.5 + 2.0**-53, 0.5 - 2.0**-53]),
-    "close 2^-33": ([0.5 + 2.0**-33, 0.5 - 2.0**-33], [0.5, 0.5]),
-    "close 2^-20": ([0.25 + 2.0**-20, 0.25, 0.5 - 2.0**-20], [0.25, 0.25 + 2.0**-20, 0.5 - 2.0**-20]),
-    "q near 0": ([1e-300, 0.5, 0.5], [0.5, 0.5, 1e-300]),
-    "p tiny q tiny": ([1e-300, 3e-300, 0.5, 0.5], [3e-300, 1e-300, 0.5, 0.5]),
-    "subnormal vs normal": ([5e-324, 1e-300, 0.5, 0.5], [1e-300, 5e-324, 0.5, 0.5]),
-    "q zero where p zero": ([0.0, 1.0], [0.0, 1.0]),
-    "q zero where p positive": ([0.5, 0.5], [1.0, 0.0]),
-    "p zero": ([0.0, 0.25, 0.75], [0.5, 0.25, 0.25]),
-    "ratio 4": ([0.8, 0.2], [0.2, 0.8]),
-    "ratio 2.25 edge": ([0.9, 0.1], [0.1, 0.9]),
-    "1 - 2^-53": ([1 - 2.0**-53, 2.0**-53], [1 - 2.0**-52, 2.0**-52]),
-    "wide": ([0.7, 0.2, 0.1, 0.0], [0.1, 0.0, 0.7, 0.2]),
-}
+    """``tests/_adversarial.py``'s ``elementwise_groups``: 12 logits a group, rounded to float32."""
+    return {_ELEMENTWISE_NAMES.get(name, name): _f32(z)
+            for name, z in adv.elementwise_groups(12).items()}
 
 
 # ---------------------------------------------------------------------------
@@ -865,7 +757,7 @@ def build_cases() -> dict[str, list]:
     b = Builder()
 
     # --- the softmax family -------------------------------------------------
-    for name, row in ADVERSARIAL_ROWS.items():
+    for name, row in adv.ADVERSARIAL_ROWS.items():
         x = np.array(row)
         lsm = exact_log_softmax(row) if not all(v == -INF for v in row) else None
         which = ["logsumexp"]
@@ -877,7 +769,7 @@ def build_cases() -> dict[str, list]:
             c = len(row)
             b.loss("softmax_cross_entropy", name, SRC_PRIM + ", ADVERSARIAL_ROWS",
                    [np.tile(x, (c, 1)), np.arange(c)], reduction="none")
-    for i, row in enumerate(EXTREME_ROWS):
+    for i, row in enumerate(adv.EXTREME_ROWS):
         x = np.array(row)
         b.rows(f"extreme row {i}", SRC_PROPS + ", EXTREME_ROWS", x)
         b.loss("softmax_cross_entropy", f"extreme row {i}", SRC_PROPS + ", EXTREME_ROWS",
@@ -944,7 +836,7 @@ def build_cases() -> dict[str, list]:
                [z, q8], **options)
 
     # --- sigmoid family -----------------------------------------------------
-    pts = np.array(SIGMOID_POINTS)
+    pts = np.array(adv.SIGMOID_POINTS)
     for function, fn in (("sigmoid", exact_sigmoid), ("log_sigmoid", exact_log_sigmoid)):
         b.add(function, "SIGMOID_POINTS", SRC_PRIM + ", SIGMOID_POINTS", [pts], {},
               [fn(v) for v in pts.tolist()])
@@ -957,11 +849,11 @@ def build_cases() -> dict[str, list]:
 
     # --- binary cross-entropy ----------------------------------------------
     for name, zz in elementwise_groups().items():
-        zs = np.repeat(zz, len(BCE_TARGETS))
-        ys = np.tile(BCE_TARGETS, len(zz))
+        zs = np.repeat(zz, len(adv.BCE_TARGETS))
+        ys = np.tile(adv.BCE_TARGETS, len(zz))
         b.loss("binary_cross_entropy_with_logits", f"{name} × BCE_TARGETS",
                SRC_BENCH + ", elementwise_groups, BCE_TARGETS", [zs, ys], reduction="none")
-    zl = np.array(BCE_LOGITS)
+    zl = np.array(adv.BCE_LOGITS)
     for yv in (0.0, 1.0, 0.3, 1e-300):
         b.loss("binary_cross_entropy_with_logits", f"BCE_LOGITS, y = {yv:g}",
                SRC_PROPS + ", BCE_LOGITS", [zl, np.full(zl.size, yv)], reduction="none")
@@ -1044,22 +936,22 @@ def build_cases() -> dict[str, list]:
            log_input=False, reduction="none")
 
     # --- information measures -----------------------------------------------
-    for name, dist in DISTRIBUTIONS.items():
+    for name, dist in adv.DISTRIBUTIONS.items():
         b.add("entropy", name, SRC_INFO + ", DISTRIBUTIONS", [np.array(dist)], {},
               exact_entropy(dist))
     b.add("entropy", "halves, base 2", SRC_INFO + ", DISTRIBUTIONS", [np.array([0.5, 0.5])],
           {"base": 2.0}, exact_entropy([0.5, 0.5], base=2.0))
     b.add("entropy", "uniform 7, base 2", SRC_INFO + ", DISTRIBUTIONS",
-          [np.array(DISTRIBUTIONS["uniform 7"])], {"base": 2.0},
-          exact_entropy(DISTRIBUTIONS["uniform 7"], base=2.0))
-    for name, (pp, qq) in PAIRS.items():
+          [np.array(adv.DISTRIBUTIONS["uniform 7"])], {"base": 2.0},
+          exact_entropy(adv.DISTRIBUTIONS["uniform 7"], base=2.0))
+    for name, (pp, qq) in adv.EQUAL_SUM_PAIRS.items():
         assert math.fsum(pp) == math.fsum(qq) and sum(map(Fraction, pp)) == sum(map(Fraction, qq))
         for function, fn in (("cross_entropy", exact_cross_entropy),
                              ("kl_divergence", exact_kl_divergence)):
             b.add(function, name, SRC_INFO + ", PAIRS", [np.array(pp), np.array(qq)], {}, fn(pp, qq))
     for function, fn in (("cross_entropy", exact_cross_entropy),
                          ("kl_divergence", exact_kl_divergence)):
-        pp, qq = PAIRS["wide"]  # not "ratio 4": its divergence in bits is a float64 tie
+        pp, qq = adv.EQUAL_SUM_PAIRS["wide"]  # not "ratio 4": its divergence in bits is a float64 tie
         b.add(function, "wide, base 2", SRC_INFO + ", PAIRS", [np.array(pp), np.array(qq)],
               {"base": 2.0}, fn(pp, qq, base=2.0))
     return b

@@ -40,7 +40,7 @@ from sybil import Document
 
 from tests.sybil_config import CodeCellParser, _tags
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 FIXTURES = ROOT / "tests" / "fixtures" / "alt_text"
 

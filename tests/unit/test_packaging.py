@@ -26,7 +26,7 @@ import pytest
 
 import xent_ref as xr
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pyproject_version() -> str:

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import math
-
 import mpmath
 import numpy as np
 import pytest
@@ -24,17 +22,12 @@ from hypothesis.extra import numpy as hnp
 
 import xent_ref as xr
 
+from tests._adversarial import BCE_LOGITS, EXTREME_ROWS
+from tests._oracles import ulp_error
+
 mpmath.mp.dps = 50
 MP = mpmath.mpf
 ULPS = 4
-
-
-def ulp_error(value: float, exact) -> float:
-    """|value - exact| in units of the last place of the float64 nearest ``exact``."""
-    exact_float = float(exact)
-    if exact_float == 0.0 or math.isinf(exact_float):
-        return 0.0 if value == exact_float else math.inf
-    return float(abs(MP(float(value)) - exact) / MP(float(np.spacing(abs(exact_float)))))
 
 
 def mp_softplus(x):
@@ -182,19 +175,6 @@ def test_ignoring_equals_slicing(zy, drop, label_smoothing, weighted):
 # Exactness against mpmath on adversarial inputs
 # ---------------------------------------------------------------------------
 
-EXTREME_ROWS = [
-    [1e4, -1e4, 0.0],
-    [700.0, -700.0, 699.0],
-    [-1e4, -1e4 + 1e-9, -1e4],
-    [40.0, 0.0, -40.0],
-    [40.1, 0.3, -0.7],
-    [33.3, 1.1, 2.2],
-    [0.0, -745.0, -np.inf],
-    [1e-300, -1e-300, 0.0],
-    [3e307, -3e307, 1e307],
-]
-
-
 @pytest.mark.parametrize("row", EXTREME_ROWS, ids=str)
 def test_cross_entropy_within_4_ulp_of_mpmath(row):
     z = np.array([row])
@@ -223,9 +203,6 @@ def test_probability_targets_within_4_ulp_of_mpmath():
     for i in range(2):
         exact = mpmath.fsum(MP(float(q[i, c])) * mp_nll(z[i], c) for c in range(3))
         assert ulp_error(got[i], exact) <= ULPS
-
-
-BCE_LOGITS = [-1e4, -745.0, -700.0, -40.0, -1e-10, 0.0, 1e-10, 37.0, 40.0, 700.0, 745.0, 1e4]
 
 
 @pytest.mark.parametrize("y", [0.0, 1.0, 0.3, 1e-300])

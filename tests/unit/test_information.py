@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-import mpmath
 import numpy as np
 import pytest
 import scipy.special as sc
@@ -20,52 +19,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import xent_ref as xr
+from tests._adversarial import DISTRIBUTIONS, PAIRS
 from tests._oracles import mp_cross_entropy, mp_entropy, mp_kl_divergence, ulp_error
 
 MAX_ULP = 4.0
 INF = math.inf
-
-
-def _complete(*head):
-    """A probability vector: ``head`` followed by the float64 remainder ``1 - sum(head)``."""
-    return [*head, 1.0 - math.fsum(head)]
-
-
-# --------------------------------------------------------------------------
-# Adversarial inputs, measured against mpmath
-# --------------------------------------------------------------------------
-
-DISTRIBUTIONS = {
-    "near one-hot 1e-300": [1.0, 1e-300],
-    "near one-hot 1-1e-16": [1 - 1e-16, 1e-16],
-    "one-hot": [0.0, 1.0, 0.0],
-    "subnormal entry": _complete(5e-324, 0.25),
-    "tiny entries": _complete(1e-300, 1e-200, 1e-100),
-    "uniform 7": [1 / 7] * 7,
-    "skewed": _complete(0.999999, 1e-7, 3e-7),
-    "halves": [0.5, 0.5],
-}
-
-PAIRS = {
-    "equal": ([0.2, 0.3, 0.5], [0.2, 0.3, 0.5]),
-    "last bit apart": (
-        [0.5, 0.5],
-        [np.nextafter(0.5, 1.0), np.nextafter(0.5, 0.0)],
-    ),
-    "close 1e-10": ([0.5 + 1e-10, 0.5 - 1e-10], [0.5, 0.5]),
-    "close 1e-6": (_complete(0.3 + 1e-6, 0.2), _complete(0.3, 0.2 + 1e-6)),
-    "q near 0": ([0.5, 0.5], [1.0 - 1e-300, 1e-300]),
-    "p near 0": ([1.0, 1e-300], [0.5, 0.5]),
-    "p tiny q tiny": (_complete(1e-300, 0.5), _complete(3e-300, 0.5)),
-    "subnormal vs normal": (_complete(5e-324, 0.5), _complete(1e-300, 0.5)),
-    "q zero where p zero": ([0.0, 1.0], [0.0, 1.0]),
-    "q zero where p positive": ([0.5, 0.5], [1.0, 0.0]),
-    "p zero": ([0.0, 0.25, 0.75], [0.5, 0.25, 0.25]),
-    "ratio 4": ([0.8, 0.2], [0.2, 0.8]),
-    "ratio 2.25 edge": ([0.9, 0.1], [0.4, 0.6]),
-    "1 - 1e-16": ([1 - 1e-16, 1e-16], [1 - 2e-16, 2e-16]),
-    "wide": (_complete(0.7, 0.2, 1e-5), _complete(0.01, 0.09, 0.5)),
-}
 
 
 @pytest.mark.parametrize("p", DISTRIBUTIONS.values(), ids=DISTRIBUTIONS.keys())

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 import xent_ref as xr
+from tests._oracles import ulp_error, ulp_of
 from tools import golden_vectors as gv
 
 #: The bound checked here, in ulp of the exact value. xent_ref's docstrings
@@ -246,28 +247,6 @@ def test_bce_conventions_match_torch():
 # ---------------------------------------------------------------------------
 
 
-def ulp_error(computed: float, exact: str) -> float:
-    """``|computed - exact| / ulp(exact)`` in float64, as the file's conventions define it."""
-    e = Decimal(exact)
-    if e.is_infinite():
-        return 0.0 if computed == float(e) else math.inf
-    if not math.isfinite(computed):
-        return math.inf
-    return float(abs(Decimal(computed) - e) / Decimal(_ulp(e)))
-
-
-def _ulp(e: Decimal) -> float:
-    """Spacing of float64 at ``e``: ``2**(k - 52)`` for ``2**k <= |e| < 2**(k + 1)``."""
-    if e == 0:
-        return 5e-324
-    f = abs(float(e))
-    _, k = math.frexp(f)  # f in [2**(k - 1), 2**k)
-    k -= 1
-    if Decimal(f) > abs(e) and f == 2.0**k:  # |e| just below a power of two
-        k -= 1
-    return math.ldexp(1.0, max(k - 52, -1074))
-
-
 def _scale(function: str, args, options, exact: str) -> Decimal:
     """The magnitude whose ulp bounds the error, from the function's Notes."""
     e = abs(Decimal(exact))
@@ -320,11 +299,8 @@ def case_errors(function: str, case: dict) -> list[float]:
     scales = _elementwise_scales(function, args, options, case["exact"])
     errors = []
     for g, e, s in zip(got.tolist(), _flat(case["exact"]), scales, strict=True):
-        err = ulp_error(g, e)
-        if s is not None and s > abs(Decimal(e)):
-            # in ulp of the scale, not of the (smaller) exact value
-            err = float(abs(Decimal(g) - Decimal(e)) / Decimal(_ulp(s)))
-        errors.append(err)
+        # in ulp of the scale where it exceeds the exact value
+        errors.append(ulp_error(g, e, scale=s))
     return errors
 
 
@@ -352,7 +328,7 @@ def test_subnormal_tails_stay_within_the_documented_allowance(case_id):
     needed = False
     for g, e in zip(got.tolist(), _flat(case["exact"]), strict=True):
         exact = Decimal(e)
-        four_ulp = 4 * Decimal(_ulp(abs(exact)))
+        four_ulp = 4 * Decimal(float(ulp_of(exact)))
         allowance = four_ulp + (n_classes - 1) * Decimal(2) ** -1075
         assert abs(Decimal(g) - exact) <= allowance, f"{case_id}: {g!r} vs {e}"
         needed |= abs(Decimal(g) - exact) > four_ulp

@@ -23,7 +23,7 @@ import pytest
 
 from tools import chromium
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "chromium.py"
 
 

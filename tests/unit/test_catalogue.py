@@ -31,7 +31,7 @@ import xent_ref as xr
 from tests._record_oracles import ORACLES
 from xent_ref.unification import RECORDS, check, likelihood_check
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "docs" / "catalogue"
 QUIZZES = ROOT / "docs" / "quizzes"
 from xent_sphinx import loss_table as xent_loss_table

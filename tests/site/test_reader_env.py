@@ -48,7 +48,7 @@ from sybil import Document
 
 from tests.sybil_config import CodeCellParser, _tags
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUILDDIR = Path(os.environ.get("XENT_BUILDDIR", ROOT / "_build"))
 DOCS = Path(os.environ.get("XENT_READER_DOCS", ROOT / "docs"))
 NOTEBOOKS = Path(os.environ.get("XENT_READER_NOTEBOOKS", BUILDDIR / "html" / "_sources"))
@@ -289,6 +289,6 @@ def fixture_run(tmp_path_factory):
 )
 def test_the_reader_test_bites(fixture_run, test, outcome, message):
     out = fixture_run.stdout
-    assert f"{outcome} tests/test_reader_env.py::{test}" in out, out[-3000:]
+    assert f"{outcome} {Path(__file__).relative_to(ROOT).as_posix()}::{test}" in out, out[-3000:]
     if message:
         assert message in out, out[-3000:]

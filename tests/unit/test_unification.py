@@ -36,7 +36,7 @@ from xent_ref.unification import (
 BY_NAME = {r.name: r for r in RECORDS}
 NLL_RECORDS = [r for r in RECORDS if r.is_nll]
 NOT_NLL = [r for r in RECORDS if not r.is_nll]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _inputs(name: str, rng: np.random.Generator, n: int) -> tuple:

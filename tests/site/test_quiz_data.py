@@ -33,7 +33,7 @@ import yaml
 
 from xent_sphinx import quiz as xent_quiz
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 QUIZZES = DOCS / "quizzes"
 QUIZ_FILES = sorted(QUIZZES.glob("*.yaml"))
@@ -669,7 +669,7 @@ def test_a_strict_build_of_valid_quizzes_passes(demo):
 
 @pytest.fixture(scope="module")
 def chromium():
-    from tests.test_explorations import BrowserThread
+    from tests.site.test_explorations import BrowserThread
     from tools.chromium import find_chromium
 
     if find_chromium()[0] is None:

@@ -26,18 +26,10 @@ from xent_ref.distributions import (
     Poisson,
 )
 
+from tests._oracles import ulp_error
+
 mp.mp.dps = 50
 EPS = np.finfo(np.float64).eps
-
-
-def ulp_error(ours: float, exact: mp.mpf) -> float:
-    """|ours - exact| in units of the float64 spacing at the exact value."""
-    ref = float(exact)
-    if ours == ref:
-        return 0.0
-    if not (math.isfinite(ours) and math.isfinite(ref)):
-        return math.inf
-    return float(abs(mp.mpf(ours) - exact) / mp.mpf(np.spacing(abs(ref))))
 
 
 def mp_log_sigmoid(z: float) -> mp.mpf:

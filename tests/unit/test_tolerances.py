@@ -39,7 +39,7 @@ from sybil import Document
 
 from tests.sybil_config import docs_parsers
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("tests", "docs", "xent_ref")
 FIXTURES = ROOT / "tests" / "fixtures"
 SKIPPED_PARTS = frozenset({"_build", ".venv", "__pycache__", "node_modules", ".ipynb_checkpoints"})

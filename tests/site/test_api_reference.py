@@ -45,7 +45,7 @@ from numpydoc.docscrape import NumpyDocString
 
 import xent_ref
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 API_PAGES = ROOT / "docs" / "reference" / "api"
 SUBMODULES = ("grad", "distributions", "unification")
 

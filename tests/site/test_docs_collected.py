@@ -12,7 +12,7 @@ import pytest
 
 from tests.docs_guard import collected_lines, python_blocks, uncollected
 
-DOCS = Path(os.environ.get("XENT_DOCS_DIR", Path(__file__).resolve().parent.parent / "docs"))
+DOCS = Path(os.environ.get("XENT_DOCS_DIR", Path(__file__).resolve().parents[2] / "docs"))
 PAGES = sorted(DOCS.rglob("*.md"))
 
 

@@ -28,7 +28,7 @@ from tests.browser_support import NOT_CONTENT, content_pages, missing_site_messa
 pytestmark = pytest.mark.build
 
 PAGES = content_pages() or ["<no site built>"]
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ import xent_ref as xr
 from tools.chromium import find_chromium
 from xent_sphinx import explore as xent_explore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "xent_sphinx" / "static" / "xent-explore.js"
 CSS = ROOT / "docs" / "_static" / "xent.css"
 CHROMIUM_ARGS = [

@@ -23,7 +23,7 @@ import pytest
 
 pytestmark = pytest.mark.build
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "proof"
 
 PAGE = """---

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import xent_ref as xr
+from tests._adversarial import ADVERSARIAL_ROWS, FMAX, INF, SIGMOID_POINTS, log_probability_rows
 from tests._oracles import (
     mp_log_sigmoid,
     mp_log_softmax,
@@ -25,46 +26,13 @@ from tests._oracles import (
     mp_sigmoid,
     mp_softmax,
     ulp_error,
-    ulp_of,
 )
 
 MAX_ULP = 4.0
-FMAX = float(np.finfo(np.float64).max)
-INF = math.inf
 
 # --------------------------------------------------------------------------
 # Adversarial inputs, measured against mpmath
 # --------------------------------------------------------------------------
-
-ADVERSARIAL_ROWS = {
-    "dominant at 0": [0.0, -40.0, -50.0],
-    "dominant off 0": [3.7, -40.3, -50.1],
-    "dominant 0.1": [0.1, -40.3],
-    "dominant tiny max": [1e-20, -40.5],
-    "dominant subnormal tail": [0.0, -740.0],
-    "dominant underflowed tail": [0.0, -745.5, -800.0],
-    "pm 1e4": [1e4, -1e4, 0.0],
-    "pm 1e4 swapped": [-1e4, 1e4],
-    "all 1e4": [1e4, 1e4 - 1.0, 1e4 - 30.0],
-    "all -1e4": [-1e4, -1e4 - 0.5, -1e4 - 45.0],
-    "pm 700": [700.0, -700.0, 0.0],
-    "near overflow": [709.9, 709.8, -700.0],
-    "pm 700 cluster": [-700.0, -700.5, 700.0, 699.0],
-    "huge opposite": [1e308, -1e308],
-    "huge equal": [FMAX, FMAX],
-    "minus inf but one": [-INF, 3.3, -INF, -INF],
-    "minus inf but one at 0": [-INF, 0.0, -INF],
-    "plus inf one": [INF, -INF, 2.0],
-    "plus inf with huge": [1e308, INF, -1e308],
-    "ties": [1.0, 1.0, 1.0],
-    "near tie": [-0.3, -0.3 - 1e-15, -0.3 - 2e-16],
-    "tiny logits": [1e-300, -1e-300, 0.0],
-    "subnormal logits": [5e-324, -5e-324],
-    "wide": [20.0, -20.0, 5.5, -36.7, 0.25],
-    "single": [42.0],
-    "single -inf": [-INF],
-}
-
 
 def _assert_rows_within_ulp(fn, oracle, rows, *, elementwise=True):
     worst = 0.0
@@ -156,8 +124,7 @@ def _condition_scale(row) -> mpmath.mpf:
 def _logsumexp_error_in_condition_ulp(row) -> float:
     """logsumexp's error in ulp of ``max(|LSE|, sum_j |x_j| p_j)``, the docstring's bound."""
     exact = mp_logsumexp(list(row))
-    scale = max(abs(exact), _condition_scale(row))
-    return float(abs(mpmath.mpf(float(xr.logsumexp(row))) - exact) / ulp_of(scale))
+    return ulp_error(xr.logsumexp(row), exact, scale=_condition_scale(row))
 
 
 #: logsumexp's ill-conditioned inputs: |LSE| below sum_j |x_j| p_j.
@@ -192,11 +159,7 @@ def test_logsumexp_ill_conditioned_log_2_example():
 
 def test_logsumexp_log_probability_rows_within_4_ulp_of_the_condition_scale():
     # Rows x = log(w) for w on the simplex (LSE near 0), slightly perturbed.
-    rng = np.random.default_rng(31)
-    for _ in range(200):
-        n = int(rng.integers(2, 12))
-        jitter = rng.standard_normal(n) * 10.0 ** rng.uniform(-17, -8)
-        x = np.log(rng.dirichlet(np.ones(n))) + jitter
+    for x in log_probability_rows(200):
         assert _logsumexp_error_in_condition_ulp(x) <= MAX_ULP, x.tolist()
 
 
@@ -246,13 +209,6 @@ def test_long_equal_tail_rows_within_4_ulp(c, gap):
     loss = xr.softmax_cross_entropy(np.stack([x, x]), [0, c - 1], reduction="none")
     assert ulp_error(loss[0], L) <= MAX_ULP
     assert ulp_error(loss[1], mpmath.mpf(gap) + L) <= MAX_ULP
-
-
-SIGMOID_POINTS = [
-    -INF, -1e4, -800.0, -745.0, -740.0, -709.0, -700.0, -40.0, -36.7, -1.0, -1e-300,
-    -5e-324, 0.0, 5e-324, 1e-300, 1e-17, 1.0, 17.5, 36.7, 40.0, 700.0, 709.0, 740.0,
-    745.0, 800.0, 1e4, INF,
-]
 
 
 @pytest.mark.parametrize(

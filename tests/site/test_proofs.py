@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_docs_collected
+from tests.site import test_docs_collected
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "proof"
 PAGES = ["good.md", "bad_doctest.md", "raising_cell.md", "tagged_cell_does_not_raise.md",
          "name_error_fence.md"]
