@@ -190,9 +190,28 @@ def test_log1p_exp_minus_abs_within_4_ulp(magnitudes):
     from xent_ref._classification import _log1p_exp_minus_abs
 
     z = np.array([s * v for v in magnitudes for s in (1.0, -1.0)])
-    got = _log1p_exp_minus_abs(z)
+    got, finite = _log1p_exp_minus_abs(z)
+    assert finite
     for x, value in zip(z, got):
         assert ulp_error(value, mp_softplus(-abs(float(x)))) <= MAX_ULP, x
+
+
+def test_log1p_exp_minus_abs_reports_an_infinite_logit():
+    from xent_ref._classification import _log1p_exp_minus_abs
+
+    for z in ([20.0, -np.inf], [np.inf, 3.0]):
+        got, finite = _log1p_exp_minus_abs(np.array(z))
+        assert not finite
+        assert got[np.isinf(z)][0] == 0.0
+
+
+def test_bce_with_logits_infinite_logits_give_their_limits_in_a_saturated_block():
+    z = np.array([np.inf, np.inf, -np.inf, -np.inf, 30.0, -30.0])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+    loss = xr.binary_cross_entropy_with_logits(z, y, reduction="none")
+    assert loss[:4].tolist() == [0.0, np.inf, 0.0, np.inf]
+    for zi, yi, value in zip(z[4:], y[4:], loss[4:]):
+        assert ulp_error(value, mp_bce(float(zi), float(yi))) <= MAX_ULP
 
 
 @pytest.mark.parametrize("magnitudes", [SATURATED, SATURATED + ORDINARY],

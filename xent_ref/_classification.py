@@ -719,16 +719,16 @@ def binary_cross_entropy(
     return to_result_dtype(_elementwise(_bce_rows, reduction, p.shape, "probs", p, y, w), dtype)
 
 
-#: Where ``t = exp(-|z|) <= 2**-27`` (``|z| >= 18.72``), ``log1p(t) = t - t**2 / 2``
+#: Where ``|z| >= 18.72``, so that ``t = exp(-|z|) <= 2**-27``, ``log1p(t) = t - t**2 / 2``
 #: to within ``t**3 / 3``, a relative ``t**2 / 3 <= 2**-55.6`` (under 0.2 ulp);
 #: see :func:`_log1p_exp_minus_abs`.
-_LOG1P_SERIES_MAX = 2.0**-27
+_LOG1P_SERIES_MIN_ABS = 18.72
 
 
-def _log1p_exp_minus_abs(z: np.ndarray) -> np.ndarray:
-    """``log1p(exp(-|z|))`` in a new array, the exp unable to overflow.
+def _log1p_exp_minus_abs(z: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``log1p(exp(-|z|))`` in a new array, the exp unable to overflow, and whether ``z`` is finite.
 
-    A block whose every ``t = exp(-|z|)`` is at most :data:`_LOG1P_SERIES_MAX`
+    A block whose every ``|z|`` is at least :data:`_LOG1P_SERIES_MIN_ABS`
     (saturated logits) takes the two-term series ``t - t*t/2`` instead of
     ``log1p``, three cheap passes for one costly one. Its error: the dropped
     terms, below ``t**3 / 3``, are under 0.2 ulp of the result; ``t*t`` is
@@ -736,24 +736,26 @@ def _log1p_exp_minus_abs(z: np.ndarray) -> np.ndarray:
     subtraction's rounding counts: within 0.7 ulp in all, as good as ``log1p``.
     """
     t = np.abs(z)
+    low, high = (t.min(), t.max()) if t.size else (0.0, 0.0)
     np.negative(t, out=t)
     with np.errstate(under="ignore"):
         np.exp(t, out=t)
-        if t.size and t.max() <= _LOG1P_SERIES_MAX:
+        if low >= _LOG1P_SERIES_MIN_ABS:
             half_square = np.multiply(t, -0.5)
             half_square *= t
             t += half_square
-            return t
-    return np.log1p(t, out=t)
+        else:
+            np.log1p(t, out=t)
+    return t, bool(np.isfinite(high))
 
 
 def _bce_logits_rows(z, y, w, pos_weight):
     # softplus(+-z) = relu(+-z) + log1p(exp(-|z|)), where the exp cannot overflow
-    log1p_exp = _log1p_exp_minus_abs(z)
+    log1p_exp, finite = _log1p_exp_minus_abs(z)
     if pos_weight is None:
         # y softplus(-z) + (1 - y) softplus(z) = relu(z) - y z + log1p(exp(-|z|)), and
         # relu(z) - y z = (1[z >= 0] - y) z >= 0 is one rounded product: no cancellation
-        if _all_finite(z):
+        if finite:
             # the indicator is written straight into a float buffer: subtracting y
             # from a bool array would cast it in a slower, buffered loop
             loss = np.greater_equal(z, 0.0, out=np.empty(z.shape))

@@ -170,7 +170,8 @@ def _tail_total(
 
 
 def _tail_sum(
-    xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray, refine=None
+    xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray, refine=None,
+    exp_done: bool = False,
 ) -> np.ndarray:
     """Return ``s = sum_{j != k} exp(x_j - m)`` along the last axis (keepdims).
 
@@ -194,7 +195,9 @@ def _tail_sum(
     ``exp(d + err) = exp(d) (1 + err)`` to first order. The sum is
     :func:`_exact_sum` where :func:`_tail_total` (given ``refine``) asks for
     it. Rows whose maximum is infinite get ``s = 0``. ``work`` is a float64
-    buffer of shape ``(2,) + xl.shape``; its contents are destroyed.
+    buffer of shape ``(2,) + xl.shape``; its contents are destroyed, except
+    that with ``exp_done`` its first half already holds ``exp(xl)``, used if
+    the rows take ``c = 0``.
     """
     n = xl.shape[-1]
     finite = np.isfinite(m)
@@ -203,8 +206,11 @@ def _tail_sum(
         # the usual case, a whole block of ordinary logits: no shift at all (for
         # -1 < m < 0 the rule below gives c = ceil(m) = 0 too)
         c = None
-        with np.errstate(under="ignore"):
-            e = np.exp(xl, out=work[0])
+        if exp_done:
+            e = work[0]
+        else:
+            with np.errstate(under="ignore"):
+                e = np.exp(xl, out=work[0])
     else:
         shifted = finite & (m > direct_max)
         c = np.where(finite, np.minimum(np.ceil(m), 0.0), 0.0)
@@ -264,6 +270,13 @@ def _logsumexp_parts(
     ``s < 4``) or whose margin ``m - x_t`` is below a few times ``s / (1 + s)``,
     are summed exactly; a batch of confident or wide logits has few of them.
     """
+    work = np.empty((2,) + xl.shape)
+    # exp(x) first, on the chance that the rows take c = 0 (nearly always): the
+    # pass that first reads a block of logits from memory then does the most
+    # arithmetic, and the argmax after it finds them in the cache. Overflow
+    # (x > 709) only happens where the rows are shifted, and exp is redone.
+    with np.errstate(over="ignore", under="ignore"):
+        np.exp(xl, out=work[0])
     k, m = _argmax_last(xl)
     refine = None
     if x_target is not None:
@@ -276,7 +289,7 @@ def _logsumexp_parts(
             with np.errstate(invalid="ignore"):
                 return s / (1.0 + s) >= _LOSS_DAMPING_MIN * (margin + np.log1p(s))
 
-    s = _tail_sum(xl, k, m, np.empty((2,) + xl.shape), refine)
+    s = _tail_sum(xl, k, m, work, refine, exp_done=True)
     return m, np.log1p(s)
 
 
