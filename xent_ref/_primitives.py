@@ -254,7 +254,8 @@ def _logsumexp_parts(
     For the losses: ``xl`` is a validated float64 array (no NaN) with at
     least one entry along its last axis. ``m`` is the row maximum and
     ``L = log1p(sum_{j != argmax} exp(x_j - m))``, accurate to a few ulp
-    relative to itself, so ``-log_softmax(x)[t] = (m - x_t) + L`` is a sum
+    relative to itself (given ``x_target``, to a few ulp of the loss; see
+    below), so ``-log_softmax(x)[t] = (m - x_t) + L`` is a sum
     of two non-negative terms, free of cancellation. Where ``m`` is ``±inf``,
     ``L`` is 0 (so ``m + L = m``, the limit). The scratch space is one
     allocation of twice ``xl``'s size: a caller working in blocks keeps it
@@ -265,8 +266,8 @@ def _logsumexp_parts(
     ``s`` moves that loss by ``d s / (1 + s)``, a relative ``d s / ((1 + s)
     loss)``. The plain pairwise sum, ``d`` a few units of ``2**-53``, then
     suffices wherever that damping is below 1/8 (:data:`_LOSS_DAMPING_MIN`):
-    it adds at most an eighth of ``d`` to the loss. Only the other rows, those
-    whose target is the argmax (damping ``s / ((1 + s) log1p(s)) > 1/2`` for
+    it adds at most an eighth of ``d`` to the loss. Only the other rows with
+    ``s < 4`` (the rule of :func:`_tail_total`), those whose target is the argmax (damping ``s / ((1 + s) log1p(s)) > 1/2`` for
     ``s < 4``) or whose margin ``m - x_t`` is below a few times ``s / (1 + s)``,
     are summed exactly; a batch of confident or wide logits has few of them.
     """
@@ -274,7 +275,8 @@ def _logsumexp_parts(
     # exp(x) first, on the chance that the rows take c = 0 (nearly always): the
     # pass that first reads a block of logits from memory then does the most
     # arithmetic, and the argmax after it finds them in the cache. Overflow
-    # (x > 709) only happens where the rows are shifted, and exp is redone.
+    # (x > 709.78) only happens in rows with m > _DIRECT_MAX - log C, which are
+    # shifted, and then exp is redone.
     with np.errstate(over="ignore", under="ignore"):
         np.exp(xl, out=work[0])
     k, m = _argmax_last(xl)
