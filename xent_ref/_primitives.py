@@ -51,25 +51,62 @@ def _argmax_last(xl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return k, np.take_along_axis(xl, k, axis=-1)
 
 
-def _exact_sum(e: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+def _row_sums(a: np.ndarray) -> np.ndarray:
+    """``sum(a)`` along the last axis (keepdims) in einsum's order, several
+    accumulators, about twice as fast as the pairwise ``np.sum``; its error
+    is bounded by ``(C - 1) u sum(|a|)`` only, so it is kept for the sums
+    :func:`_exact_sum` can afford it on."""
+    return np.einsum("...j->...", a)[..., None]
+
+
+def _exact_sum(e: np.ndarray, scratch: np.ndarray, plain: np.ndarray | None = None) -> np.ndarray:
     """Sum the non-negative ``e`` along the last axis, to within one rounding (keepdims).
 
     A plain (pairwise) sum of ``C`` terms can be off by several units in the
     last place: 999 equal terms come out about 3 ulp off. Here each term is
     split exactly, ``e_j = q_j + r_j``, by rounding it to a multiple of the
     spacing of ``sigma >= 4 sum(e)`` (Rump's ExtractVector): ``q_j =
-    fl(sigma + e_j) - sigma``. The ``q_j`` are multiples of one quantum and
-    their sum stays below ``sigma``, so ``sum(q)`` is exact; each ``r_j`` is
-    below that quantum, about ``2**-50`` times the sum, so the rounding errors
-    of ``sum(r)`` are far below the last digit. Only ``sum(q) + sum(r)`` is
-    rounded. ``scratch`` is a buffer of ``e``'s shape; ``e`` is left intact.
+    fl(sigma + e_j) - sigma``, exact (Sterbenz) since ``e_j <= sigma / 4``.
+    With ``2**K <= sigma < 2**(K+1)`` the ``q_j`` are multiples of
+    ``2**(K-52)`` and their partial sums, in any order, stay below
+    ``sigma / 2``: ``sum(q)`` is exact. Each ``|r_j| <= 2**-52 sigma``. Only
+    ``sum(q) + sum(r)`` is rounded, once, plus the rounding errors of
+    ``sum(r)``, at most ``(C - 1) u sum|r| <= C**2 2**-105 sigma`` in any
+    order (``u = 2**-53``).
+
+    Fast path: one scalar ``sigma = 4 max(S)`` for the block, where every
+    row's sum ``S`` has ``sigma <= S 2**49 / C**2`` (or ``S = 0``, summed
+    exactly anyway). The error of ``sum(r)`` is then below ``2**-56 S``, an
+    eighth of ``u S``, so both sums may take einsum's faster order
+    (:func:`_row_sums`); and a scalar ``sigma`` makes the two passes that
+    split the terms plain vector-scalar operations, several times faster
+    than with a column of ``sigma`` broadcast along the rows. Other blocks
+    take ``sigma = 4 S`` per row and pairwise sums, whose depth ``h <= 64``
+    bounds the error of ``sum(r)`` by ``h u C 2**-50 S``, below ``2**-56 S``
+    for any ``C < 2**41``.
+
+    ``plain`` is the plain sum of ``e`` if the caller has it (keepdims; it
+    only sets ``sigma``); ``scratch`` is a buffer of ``e``'s shape; ``e`` is
+    left intact.
     """
-    sigma = 4.0 * np.sum(e, axis=-1, keepdims=True)
+    if plain is None:
+        plain = np.sum(e, axis=-1, keepdims=True)
+    sigma = 4.0 * plain
+
+    def total(a: np.ndarray) -> np.ndarray:
+        return np.sum(a, axis=-1, keepdims=True)
+
+    if plain.size:
+        n = e.shape[-1]
+        top = float(sigma.max())
+        window = top * float(n) ** 2 * 2.0**-49
+        if np.all((plain >= window) | (plain == 0.0)):
+            sigma, total = top, _row_sums
     q = np.add(e, sigma, out=scratch)
     q -= sigma
-    high = np.sum(q, axis=-1, keepdims=True)
+    high = total(q)
     r = np.subtract(e, q, out=q)
-    return high + np.sum(r, axis=-1, keepdims=True)
+    return high + total(r)
 
 
 #: Rows whose tail sum is at least this are summed plainly (pairwise); see
@@ -77,7 +114,9 @@ def _exact_sum(e: np.ndarray, scratch: np.ndarray) -> np.ndarray:
 _PLAIN_SUM_MIN = 4.0
 
 
-def _tail_total(e: np.ndarray, scratch: np.ndarray, scale: np.ndarray) -> np.ndarray:
+def _tail_total(
+    e: np.ndarray, scratch: np.ndarray, scale: np.ndarray, refine=None
+) -> np.ndarray:
     """Return ``s = scale * sum(e)`` per row, the sum exact where it matters (keepdims).
 
     The plain pairwise sum is off by a few units of ``2**-53`` relative (about
@@ -86,27 +125,41 @@ def _tail_total(e: np.ndarray, scratch: np.ndarray, scale: np.ndarray) -> np.nda
     where the loss *is* about ``s``), under a half for ``s >= 4``. Rows with
     ``s < 4`` are summed again with :func:`_exact_sum`. The test is on ``s``
     itself, after scaling, since the terms ``e`` are taken about a shift that
-    need not be the row's maximum.
+    need not be the row's maximum. A caller whose result damps the error
+    further (a loss ``(m - x_t) + L``) passes ``refine``, which maps ``s``
+    (keepdims) to the boolean mask of the rows to sum again, a subset of
+    those with ``s < 4``.
     """
-    s = np.sum(e, axis=-1, keepdims=True) * scale
+    plain = np.sum(e, axis=-1, keepdims=True)
+    s = plain * scale
     small = s[..., 0] < _PLAIN_SUM_MIN
-    if small.all():
-        return _exact_sum(e, scratch) * scale
-    if small.any():
-        # The small rows are copied into the scratch buffer, and e, no longer
-        # needed once summed, lends its memory as their scratch: no allocation
-        # beyond the two buffers the caller made.
+    if refine is not None:
+        small &= refine(s)[..., 0]
+    rows = int(np.count_nonzero(small))
+    if 2 * rows > small.size:
+        # Most rows: summing them all costs less than gathering them. The
+        # others' sums are passed as 0, so that they neither set sigma nor
+        # narrow its window; their results are discarded.
+        sums = np.where(small[..., None], plain, 0.0)
+        np.copyto(s, _exact_sum(e, scratch, sums) * scale, where=small[..., None])
+    elif rows:
+        # The rows to refine are copied into the scratch buffer, and e, no
+        # longer needed once summed, lends its memory as their scratch: no
+        # allocation beyond the two buffers the caller made.
         n = e.shape[-1]
         flat = small.reshape(-1)
-        rows = int(np.count_nonzero(flat))
         sub = np.compress(flat, e.reshape(-1, n), axis=0,
                           out=scratch.reshape(-1)[: rows * n].reshape(rows, n))
         spare = e.reshape(-1)[: rows * n].reshape(rows, n)
-        s.reshape(-1)[flat] = _exact_sum(sub, spare)[:, 0] * scale.reshape(-1)[flat]
+        exact = _exact_sum(sub, spare, plain.reshape(-1, 1)[flat])
+        s.reshape(-1)[flat] = exact[:, 0] * scale.reshape(-1)[flat]
     return s
 
 
-def _tail_sum(xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray) -> np.ndarray:
+def _tail_sum(
+    xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray, refine=None,
+    exp_done: bool = False,
+) -> np.ndarray:
     """Return ``s = sum_{j != k} exp(x_j - m)`` along the last axis (keepdims).
 
     Every term keeps its relative accuracy, and so does the sum, however
@@ -127,18 +180,24 @@ def _tail_sum(xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray) ->
     (Sterbenz). Rows with a larger maximum are shifted by ``m`` itself, and
     the rounding error of ``x_j - m`` (from TwoSum) is folded back in,
     ``exp(d + err) = exp(d) (1 + err)`` to first order. The sum is
-    :func:`_exact_sum`. Rows whose maximum is infinite get ``s = 0``.
-    ``work`` is a float64 buffer of shape ``(2,) + xl.shape``; its contents
-    are destroyed.
+    :func:`_exact_sum` where :func:`_tail_total` (given ``refine``) asks for
+    it. Rows whose maximum is infinite get ``s = 0``. ``work`` is a float64
+    buffer of shape ``(2,) + xl.shape``; its contents are destroyed, except
+    that with ``exp_done`` its first half already holds ``exp(xl)``, used if
+    the rows take ``c = 0``.
     """
     n = xl.shape[-1]
     finite = np.isfinite(m)
     direct_max = _DIRECT_MAX - math.log(max(n, 1))
-    if m.size == 0 or (finite.all() and m.min() >= 0 and m.max() <= direct_max):
-        # the usual case, a whole block of ordinary logits: no shift at all
+    if m.size == 0 or (finite.all() and m.min() > -1.0 and m.max() <= direct_max):
+        # the usual case, a whole block of ordinary logits: no shift at all (for
+        # -1 < m < 0 the rule below gives c = ceil(m) = 0 too)
         c = None
-        with np.errstate(under="ignore"):
-            e = np.exp(xl, out=work[0])
+        if exp_done:
+            e = work[0]
+        else:
+            with np.errstate(under="ignore"):
+                e = np.exp(xl, out=work[0])
     else:
         shifted = finite & (m > direct_max)
         c = np.where(finite, np.minimum(np.ceil(m), 0.0), 0.0)
@@ -166,23 +225,61 @@ def _tail_sum(xl: np.ndarray, k: np.ndarray, m: np.ndarray, work: np.ndarray) ->
         with np.errstate(invalid="ignore"):
             scale = np.exp(c - m)
         scale[~finite] = 0.0
-    return _tail_total(e, work[1], scale)
+    return _tail_total(e, work[1], scale, refine)
 
 
-def _logsumexp_parts(xl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+#: A loss row ``(m - x_t) + log1p(s)`` is summed exactly only where the damping
+#: ``s / ((1 + s) loss)`` of the plain sum's error is at least this; see
+#: :func:`_logsumexp_parts`.
+_LOSS_DAMPING_MIN = 1.0 / 8.0
+
+
+def _logsumexp_parts(
+    xl: np.ndarray, x_target: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(m, L)`` with ``logsumexp = m + L`` along the last axis (keepdims).
 
     For the losses: ``xl`` is a validated float64 array (no NaN) with at
     least one entry along its last axis. ``m`` is the row maximum and
     ``L = log1p(sum_{j != argmax} exp(x_j - m))``, accurate to a few ulp
-    relative to itself, so ``-log_softmax(x)[t] = (m - x_t) + L`` is a sum
+    relative to itself (given ``x_target``, to a few ulp of the loss; see
+    below), so ``-log_softmax(x)[t] = (m - x_t) + L`` is a sum
     of two non-negative terms, free of cancellation. Where ``m`` is ``±inf``,
     ``L`` is 0 (so ``m + L = m``, the limit). The scratch space is one
     allocation of twice ``xl``'s size: a caller working in blocks keeps it
     in the cache.
+
+    ``x_target`` (keepdims), the logit of each row's target, says the result
+    serves the loss ``(m - x_t) + L``. A relative error ``d`` of the tail sum
+    ``s`` moves that loss by ``d s / (1 + s)``, a relative ``d s / ((1 + s)
+    loss)``. The plain pairwise sum, ``d`` a few units of ``2**-53``, then
+    suffices wherever that damping is below 1/8 (:data:`_LOSS_DAMPING_MIN`):
+    it adds at most an eighth of ``d`` to the loss. Only the other rows with
+    ``s < 4`` (the rule of :func:`_tail_total`), those whose target is the argmax (damping ``s / ((1 + s) log1p(s)) > 1/2`` for
+    ``s < 4``) or whose margin ``m - x_t`` is below a few times ``s / (1 + s)``,
+    are summed exactly; a batch of confident or wide logits has few of them.
     """
+    work = np.empty((2,) + xl.shape)
+    # exp(x) first, on the chance that the rows take c = 0 (nearly always): the
+    # pass that first reads a block of logits from memory then does the most
+    # arithmetic, and the argmax after it finds them in the cache. Overflow
+    # (x > 709.78) only happens in rows with m > _DIRECT_MAX - log C, which are
+    # shifted, and then exp is redone.
+    with np.errstate(over="ignore", under="ignore"):
+        np.exp(xl, out=work[0])
     k, m = _argmax_last(xl)
-    s = _tail_sum(xl, k, m, np.empty((2,) + xl.shape))
+    refine = None
+    if x_target is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            # m - x_t overflows (or is inf - inf) only where the loss is
+            # infinite or m is: the comparison is False there, no refinement
+            margin = m - x_target
+
+        def refine(s: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                return s / (1.0 + s) >= _LOSS_DAMPING_MIN * (margin + np.log1p(s))
+
+    s = _tail_sum(xl, k, m, work, refine, exp_done=True)
     return m, np.log1p(s)
 
 
