@@ -26,7 +26,7 @@ from tests._oracles import DPS, _mp, _mp_shifted, ulp_error
 
 MAX_ULP = 4.0
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
