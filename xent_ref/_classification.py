@@ -407,8 +407,9 @@ def softmax_cross_entropy(
     >>> print(f"{xr.softmax_cross_entropy(z, np.eye(3)[y]):.6f}")
     0.318540
 
-    When one logit dominates, the loss is :math:`\log(1 + e^{-40})`, not the
-    0 of :math:`\log\sum_j e^{z_j} - z_y` in float64 (nor PyTorch's 0):
+    When one logit dominates, the loss is :math:`\log(1 + e^{-40})`, where
+    :math:`\log\sum_j e^{z_j} - z_y` evaluated in float64 gives 0 (as
+    PyTorch does):
 
     >>> print(f"{xr.softmax_cross_entropy([[40.0, 0.0]], [0]):.6e}")
     4.248354e-18
@@ -844,14 +845,14 @@ def binary_cross_entropy_with_logits(
     0.304756
 
     It keeps its digits where :math:`\operatorname{sigmoid}(z)` rounds to
-    1, and :math:`-\log \operatorname{sigmoid}(z)` gives 0:
+    1, so that :math:`-\log \operatorname{sigmoid}(z)` would give 0:
 
+    >>> print(1 / (1 + np.exp(-40.0)))
+    1.0
     >>> print(f"{xr.binary_cross_entropy_with_logits([40.0], [1.0]):.6e}")
     4.248354e-18
     >>> print(f"{np.log1p(np.exp(-40.0)):.6e}")
     4.248354e-18
-    >>> print(-np.log(1 / (1 + np.exp(-40.0))))
-    -0.0
     """
     check_reduction(reduction)
     dtype = input_result_dtype(logits, "logits")

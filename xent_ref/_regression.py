@@ -118,7 +118,7 @@ def mse_loss(pred, target, *, reduction: str = "mean"):
     It is twice the unit-variance Gaussian NLL, less :math:`\log 2\pi`:
 
     >>> x, y = np.array([0.3, -1.2]), np.array([0.0, 0.5])
-    >>> print(f"{xr.mse_loss(x, y):.6f}")  # (0.3² + 1.7²) / 2
+    >>> print(f"{xr.mse_loss(x, y):.6f}")  # (0.3**2 + 1.7**2) / 2
     1.490000
     >>> nll = xr.gaussian_nll_loss(x, y, 1.0, full=True)
     >>> print(f"{nll:.6f}")  # -scipy.stats.norm.logpdf(y, x).mean(): 1.663939
