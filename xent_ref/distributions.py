@@ -231,19 +231,20 @@ class Normal(_LocScale):
     >>> import numpy as np
     >>> from xent_ref.distributions import Normal
     >>> d = Normal(0.0, 2.0)
-    >>> print(round(float(d.log_prob(1.0)), 6))
+    >>> print(f"{d.log_prob(1.0):.6f}")  # scipy.stats.norm(0, 2).logpdf(1.0): -1.737086
     -1.737086
-    >>> bool(np.isclose(d.entropy(), 0.5 * np.log(2 * np.pi * np.e * 4.0), rtol=1e-13, atol=0))
-    True
+    >>> print(f"{d.entropy():.6f}", f"{0.5 * np.log(2 * np.pi * np.e * 4.0):.6f}")
+    2.112086 2.112086
 
     The mean squared error of ``pred`` is, up to a scale and a shift, the
     mean NLL of the targets under ``Normal(pred, 1)``:
 
     >>> pred, y = np.array([0.5, -1.0, 2.0]), np.array([0.0, -1.5, 3.0])
-    >>> mse = np.mean((y - pred) ** 2)
-    >>> bool(np.isclose(mse, 2 * Normal(pred, 1.0).nll(y).mean() - np.log(2 * np.pi),
-    ...      rtol=1e-13, atol=0))
-    True
+    >>> print(f"{np.mean((y - pred) ** 2):.6f}")
+    0.500000
+    >>> nll = Normal(pred, 1.0).nll(y).mean()
+    >>> print(f"{nll:.6f}", f"{2 * nll - np.log(2 * np.pi):.6f}")
+    1.168939 0.500000
     """
 
     def log_prob(self, x):
@@ -349,18 +350,20 @@ class Laplace(_LocScale):
     >>> import numpy as np
     >>> from xent_ref.distributions import Laplace
     >>> d = Laplace(1.0, 0.5)
-    >>> print(round(float(d.log_prob(2.0)), 6))
-    -2.0
-    >>> bool(np.isclose(d.entropy(), 1 + np.log(2 * 0.5), rtol=1e-13, atol=0))
-    True
+    >>> print(f"{d.log_prob(2.0):.6f}", f"{-np.log(2 * 0.5) - abs(2.0 - 1.0) / 0.5:.6f}")
+    -2.000000 -2.000000
+    >>> print(f"{d.entropy():.6f}", f"{1 + np.log(2 * 0.5):.6f}")
+    1.000000 1.000000
 
     The mean absolute error is the mean NLL under ``Laplace(pred, 1)`` minus
     ``log 2``:
 
     >>> pred, y = np.array([0.5, -1.0, 2.0]), np.array([0.0, -1.5, 3.0])
-    >>> bool(np.isclose(np.mean(np.abs(y - pred)), Laplace(pred, 1.0).nll(y).mean() - np.log(2),
-    ...      rtol=1e-13, atol=0))
-    True
+    >>> print(f"{np.mean(np.abs(y - pred)):.6f}")
+    0.666667
+    >>> nll = Laplace(pred, 1.0).nll(y).mean()
+    >>> print(f"{nll:.6f}", f"{nll - np.log(2):.6f}")
+    1.359814 0.666667
     """
 
     def log_prob(self, x):
@@ -472,12 +475,19 @@ class Bernoulli:
     >>> from xent_ref.distributions import Bernoulli
     >>> print(Bernoulli(logits=1e4).log_prob(0.0))
     -10000.0
-    >>> bool(np.isclose(Bernoulli(probs=0.2).entropy(), -(0.2 * np.log(0.2) + 0.8 * np.log(0.8)),
-    ...      rtol=1e-13, atol=0))
-    True
-    >>> d1, d2 = Bernoulli(probs=0.25), Bernoulli(logits=np.log(0.25 / 0.75))
-    >>> bool(np.allclose(d1.log_prob([0, 1]), d2.log_prob([0, 1]), rtol=1e-13, atol=0))
-    True
+    >>> print(f"{Bernoulli(probs=0.2).entropy():.6f}")
+    0.500402
+    >>> print(f"{-(0.2 * np.log(0.2) + 0.8 * np.log(0.8)):.6f}")
+    0.500402
+
+    Probabilities and logits describe the same distribution:
+
+    >>> print(Bernoulli(probs=0.25).log_prob([0, 1]))
+    [-0.28768207 -1.38629436]
+    >>> print(Bernoulli(logits=np.log(0.25 / 0.75)).log_prob([0, 1]))
+    [-0.28768207 -1.38629436]
+    >>> print(np.log([0.75, 0.25]))
+    [-0.28768207 -1.38629436]
     """
 
     def __init__(self, probs=None, *, logits=None) -> None:
@@ -658,8 +668,8 @@ class Categorical:
     >>> print(d.log_prob([2]))
     [-20000.]
     >>> p = np.array([0.5, 0.25, 0.25, 0.0])
-    >>> bool(np.isclose(Categorical(p).entropy(), 1.5 * np.log(2), rtol=1e-13, atol=0))
-    True
+    >>> print(f"{Categorical(p).entropy():.6f}", f"{1.5 * np.log(2):.6f}")
+    1.039721 1.039721
     """
 
     def __init__(self, probs=None, *, logits=None) -> None:
@@ -951,15 +961,20 @@ class Poisson:
     >>> import numpy as np
     >>> from xent_ref.distributions import Poisson
     >>> d = Poisson(3.0)
-    >>> bool(np.isclose(d.nll(2.0), 3.0 - 2.0 * np.log(3.0) + math.lgamma(3.0),
-    ...      rtol=1e-13, atol=0))
-    True
-    >>> bool(np.allclose(Poisson(log_rate=np.log(3.0)).nll([0, 1, 5]), d.nll([0, 1, 5]),
-    ...      rtol=1e-13, atol=0))
-    True
+    >>> print(f"{d.nll(2.0):.6f}", f"{3.0 - 2.0 * np.log(3.0) + math.lgamma(3.0):.6f}")
+    1.495923 1.495923
+
+    The rate or its log gives the same distribution:
+
+    >>> print(np.round(d.nll([0, 1, 5]), 6))
+    [3.       1.901388 2.29443 ]
+    >>> print(np.round(Poisson(log_rate=np.log(3.0)).nll([0, 1, 5]), 6))
+    [3.       1.901388 2.29443 ]
 
     At a large count equal to the rate the lgamma form cancels to about
-    :math:`\tfrac12\log(2\pi x)`; this evaluation keeps every digit:
+    :math:`\tfrac12\log(2\pi x)`; this evaluation keeps every digit (mpmath
+    at 40 digits gives 14.734449091169030), where
+    ``-scipy.stats.poisson(x).logpmf(x)`` gives 14.734375:
 
     >>> x = 1e12
     >>> print(f"{float(Poisson(x).nll(x)):.12f}")
@@ -1607,21 +1622,21 @@ class StudentT:
     --------
     >>> import numpy as np
     >>> from xent_ref.distributions import StudentT
-    >>> d = StudentT(1.0)  # the standard Cauchy
-    >>> bool(np.isclose(d.log_prob(1.0), -np.log(2 * np.pi), rtol=1e-15, atol=0))
-    True
-    >>> bool(np.isclose(d.entropy(), np.log(4 * np.pi), rtol=1e-15, atol=0))
-    True
+    >>> d = StudentT(1.0)  # the standard Cauchy, density 1 / (pi (1 + x^2))
+    >>> print(f"{d.log_prob(1.0):.6f}", f"{-np.log(2 * np.pi):.6f}")
+    -1.837877 -1.837877
+    >>> print(f"{d.entropy():.6f}", f"{np.log(4 * np.pi):.6f}")
+    2.531024 2.531024
 
     The NLL of an outlier grows like a log, not a square:
 
-    >>> print(np.round(StudentT(3.0).nll([0.0, 10.0, 100.0]), 4))
+    >>> print(np.round(StudentT(3.0).nll([0.0, 10.0, 100.0]), 4))  # as scipy.stats.t(3)
     [ 1.0009  8.0731 17.2249]
 
-    At huge ``df`` it is the normal's:
+    At huge ``df`` it is the normal's, :math:`-\tfrac12(1 + \log 2\pi)` at 1:
 
-    >>> print(round(float(StudentT(1e300).log_prob(1.0)), 12))
-    -1.418938533205
+    >>> print(f"{StudentT(1e300).log_prob(1.0):.12f}", f"{-0.5 * (1 + np.log(2 * np.pi)):.12f}")
+    -1.418938533205 -1.418938533205
     """
 
     def __init__(self, df, loc=0.0, scale=1.0) -> None:
@@ -1818,15 +1833,17 @@ class Gamma:
     --------
     >>> import numpy as np
     >>> from xent_ref.distributions import Gamma
-    >>> d = Gamma(2.0, 3.0)  # mean 2/3
-    >>> bool(np.isclose(d.log_prob(2.0), np.log(9 * 2.0) - 6.0, rtol=1e-14, atol=0))
-    True
-    >>> print(round(float(d.entropy()), 10))
+    >>> d = Gamma(2.0, 3.0)  # mean 2/3, density 9 x e^(-3x)
+    >>> print(f"{d.log_prob(2.0):.6f}", f"{np.log(9 * 2.0) - 6.0:.6f}")
+    -3.109628 -3.109628
+    >>> print(f"{d.entropy():.10f}")  # scipy.stats.gamma(2, scale=1/3).entropy()
     0.4786033762
 
     With :math:`k = 1` it is the exponential distribution:
 
     >>> print(Gamma(1.0, 2.0).log_prob([0.0, 1.0]))
+    [ 0.69314718 -1.30685282]
+    >>> print(np.log(2.0) - 2.0 * np.array([0.0, 1.0]))  # log(2 e^(-2x))
     [ 0.69314718 -1.30685282]
     """
 
@@ -2041,12 +2058,15 @@ class Beta:
     >>> import numpy as np
     >>> from xent_ref.distributions import Beta
     >>> d = Beta(2.0, 3.0)  # density 12 x (1 - x)^2
-    >>> bool(np.isclose(d.log_prob(0.25), np.log(12 * 0.25 * 0.75**2), rtol=1e-15, atol=0))
-    True
+    >>> print(f"{d.log_prob(0.25):.6f}", f"{np.log(12 * 0.25 * 0.75**2):.6f}")
+    0.523248 0.523248
     >>> print(np.round(Beta(1.0, 1.0).log_prob([0.0, 0.3, 1.0]), 12))  # uniform
     [0. 0. 0.]
-    >>> print(round(float(Beta(0.5, 0.5).entropy()), 10))
-    -0.2415644753
+
+    The arcsine distribution has entropy :math:`\log(\pi/4)`:
+
+    >>> print(f"{Beta(0.5, 0.5).entropy():.10f}", f"{np.log(np.pi / 4):.10f}")
+    -0.2415644753 -0.2415644753
     """
 
     def __init__(self, a, b) -> None:
@@ -2272,9 +2292,13 @@ class NegativeBinomial:
     >>> d = NegativeBinomial(2.0, 3.0)
     >>> print(round(float(d.log_prob(0)), 10), round(-2 * np.log(1 + 3 / 2), 10))
     -1.8325814637 -1.8325814637
-    >>> bool(np.allclose(NegativeBinomial(1e300, 3.0).log_prob([0, 2, 7]),
-    ...                  Poisson(3.0).log_prob([0, 2, 7]), rtol=1e-15, atol=0))
-    True
+
+    With a huge dispersion it is the Poisson distribution of the same mean:
+
+    >>> print(NegativeBinomial(1e300, 3.0).log_prob([0, 2, 7]))
+    [-3.         -1.4959226  -3.83487534]
+    >>> print(Poisson(3.0).log_prob([0, 2, 7]))
+    [-3.         -1.4959226  -3.83487534]
     """
 
     def __init__(self, total_count, mean) -> None:
@@ -2497,11 +2521,15 @@ class VonMises:
     >>> import numpy as np
     >>> from xent_ref.distributions import VonMises
     >>> d = VonMises(0.0, 0.0)  # uniform on the circle
-    >>> bool(np.isclose(d.log_prob(1.0), -np.log(2 * np.pi), rtol=1e-15, atol=0))
-    True
+    >>> print(f"{d.log_prob(1.0):.6f}", f"{-np.log(2 * np.pi):.6f}")
+    -1.837877 -1.837877
+
+    Angles wrap: :math:`-\pi + 0.1` lies 0.2 from the mean
+    :math:`\pi - 0.1`, as :math:`\pi - 0.3` does on the other side:
+
     >>> d = VonMises(np.pi - 0.1, 4.0)
-    >>> bool(np.isclose(d.log_prob(-np.pi + 0.1), d.log_prob(np.pi - 0.3), rtol=1e-14, atol=0))
-    True
+    >>> print(f"{d.log_prob(-np.pi + 0.1):.6f}", f"{d.log_prob(np.pi - 0.3):.6f}")
+    -0.342584 -0.342584
     >>> k = 1e8
     >>> gap = VonMises(0.0, k).entropy() - 0.5 * np.log(2 * np.pi * np.e / k)
     >>> print(round(float(gap * k), 4))  # the gap to the normal is 1 / (4 kappa)
@@ -2674,14 +2702,18 @@ class GaussianMixture:
     >>> import numpy as np
     >>> from xent_ref.distributions import GaussianMixture, Normal
     >>> d = GaussianMixture([-2.0, 2.0], [1.0, 0.5], [0.3, 0.7])
-    >>> p = 0.3 * np.exp(Normal(-2.0, 1.0).log_prob(0.0)) + 0.7 * np.exp(Normal(2.0, 0.5).log_prob(0.0))
-    >>> bool(np.isclose(d.log_prob(0.0), np.log(p), rtol=1e-15, atol=0))
-    True
+    >>> p = (0.3 * np.exp(Normal(-2.0, 1.0).log_prob(0.0))
+    ...      + 0.7 * np.exp(Normal(2.0, 0.5).log_prob(0.0)))
+    >>> print(f"{d.log_prob(0.0):.6f}", f"{np.log(p):.6f}")
+    -4.111410 -4.111410
 
     Far in the tails the direct sum underflows; the log-sum-exp does not:
 
-    >>> print(round(float(d.log_prob(-60.0)), 6))
+    >>> print(f"{d.log_prob(-60.0):.6f}")  # scipy.stats.norm.logpdf, combined by np.logaddexp
     -1684.122911
+    >>> print(0.3 * np.exp(Normal(-2.0, 1.0).log_prob(-60.0))
+    ...       + 0.7 * np.exp(Normal(2.0, 0.5).log_prob(-60.0)))  # the density, whose log is -inf
+    0.0
     """
 
     def __init__(self, loc, scale, probs=None, *, logits=None) -> None:
