@@ -33,6 +33,12 @@ help:
 # from pyproject.toml by `make lock`); the project itself is installed in
 # place, without dependencies or an isolated build. A stamp file records the
 # last install: each lock is reinstalled only when it or pyproject.toml changes.
+# The locks pin torch's CPU build, which PyPI does not carry: unless its wheel
+# lies in $PIP_FIND_LINKS, pip also looks in PyTorch's CPU index.
+ifeq ($(wildcard $(addsuffix /torch-*+cpu-*.whl,$(PIP_FIND_LINKS))),)
+export PIP_EXTRA_INDEX_URL ?= https://download.pytorch.org/whl/cpu
+endif
+
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)

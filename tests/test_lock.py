@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -153,7 +154,30 @@ def test_the_torch_hash_is_the_wheel_on_this_machine():
     if not wheels:
         pytest.skip("no torch 2.13.0+cpu wheel in $PIP_FIND_LINKS on this machine")
     digest = hashlib.sha256(wheels[0].read_bytes()).hexdigest()
-    assert lock.read_lock(ROOT / "requirements/docs.txt")["torch"][1] == {digest}
+    assert digest in lock.read_lock(ROOT / "requirements/docs.txt")["torch"][1]
+
+
+SHOW_INDEX = "show-index:\n\t@echo \"[$$PIP_EXTRA_INDEX_URL]\"\n"
+
+
+@pytest.mark.parametrize(("wheel", "index"), [
+    ("torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl", ""),
+    (None, "https://download.pytorch.org/whl/cpu"),
+    ("torch-2.13.0-cp311-cp311-manylinux_2_28_x86_64.whl", "https://download.pytorch.org/whl/cpu"),
+])
+def test_make_looks_in_the_cpu_index_only_without_a_local_wheel(tmp_path, wheel, index):
+    links = tmp_path / "wheels"
+    links.mkdir()
+    if wheel:
+        (links / wheel).write_bytes(b"")
+    show = tmp_path / "show.mk"
+    show.write_text(SHOW_INDEX, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in {"PIP_EXTRA_INDEX_URL", "MAKEFLAGS"}}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-f", "Makefile", "-f", str(show), "show-index"],
+        cwd=ROOT, env={**env, "PIP_FIND_LINKS": str(links)}, capture_output=True, text=True,
+        timeout=60, check=True)
+    assert result.stdout == f"[{index}]\n"
 
 
 def install_commands(text: str) -> list[str]:

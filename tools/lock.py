@@ -25,7 +25,7 @@ CPU build (``2.13.0+cpu``); from PyPI alone pip would take the CUDA build and
 several GB of nvidia packages. This script passes pip's environment through:
 on this project's machines ``PIP_FIND_LINKS=/opt/wheels`` holds the CPU
 wheel; elsewhere set ``PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu``.
-It refuses to write a lock with a CUDA torch.
+It keeps the old locks when a new one fails a check (a CUDA torch, say).
 
 Usage: python tools/lock.py [--check] [pip-compile options, e.g. --upgrade]
 """
@@ -182,11 +182,22 @@ def compile_locks(pip_compile_args: list[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] != ["--check"]:
-        compile_locks(argv)
-    found = [p for lock, extras in LOCKS.items() for p in problems(ROOT / lock, extras)]
+    check_only = argv[:1] == ["--check"]
+    before = {lock: (ROOT / lock).read_text(encoding="utf-8")
+              for lock in LOCKS if (ROOT / lock).exists()}
+    try:
+        if not check_only:
+            compile_locks(argv)
+        found = [p for lock, extras in LOCKS.items() for p in problems(ROOT / lock, extras)]
+    except (subprocess.CalledProcessError, ValueError) as error:
+        found = [str(error)]
     for problem in found:
         print(f"error: {problem}", file=sys.stderr)
+    if found and not check_only:
+        # A lock that pip-compile wrote but that fails a check is not kept.
+        for lock, text in before.items():
+            (ROOT / lock).write_text(text, encoding="utf-8")
+        print("error: the locks are left as they were", file=sys.stderr)
     return 1 if found else 0
 
 
