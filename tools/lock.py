@@ -152,7 +152,7 @@ def problems(lock: Path, extras: tuple[str, ...], pyproject: Path = PYPROJECT) -
 
 
 def compile_locks(pip_compile_args: list[str]) -> None:
-    """Run pip-compile for each lock, then write the digest line at its top."""
+    """Run pip-compile for each lock, write the digest line at its top and check it."""
     digest = pyproject_digest()
     constraint: list[str] = []
     for lock, extras in LOCKS.items():
@@ -178,6 +178,10 @@ def compile_locks(pip_compile_args: list[str]) -> None:
         path.write_text(
             f"{DIGEST_PREFIX}{digest} (tools/lock.py; edit pyproject.toml, then run `make lock`)\n"
             + text, encoding="utf-8")
+        # Stop at the first bad lock: the next is resolved under it.
+        found = problems(path, extras)
+        if found:
+            raise ValueError("\nerror: ".join(found))
         constraint = ["--constraint", lock]
 
 
