@@ -15,7 +15,7 @@ export PYTHONHASHSEED := 0
 # Doctrees go beside the site, not into it: _build/html is what gets published.
 SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html $(SPHINXOPTS)
 
-.PHONY: help html test test-fast chromium serve clean distclean bench reproducible
+.PHONY: help html test test-fast chromium serve clean distclean bench reproducible lock
 
 help:
 	@echo "make html          build the site strictly into $(BUILDDIR)/html"
@@ -24,23 +24,38 @@ help:
 	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
 	@echo "make bench         speed, memory and accuracy benchmark"
 	@echo "make reproducible  two clean builds, and an incremental one, must be byte-identical"
+	@echo "make lock          rewrite requirements/*.txt, the hash-checked locks, from pyproject.toml"
 	@echo "make clean         remove build output (keeps .venv)"
 	@echo "make distclean     remove build output and .venv"
 
-# The virtualenv is created once; each extra is reinstalled only when
-# pyproject.toml changes (the stamp files record the last install).
+# The virtualenv is created once. Every package, pip and setuptools included,
+# comes from a lock with the sha256 of each file (requirements/*.txt, written
+# from pyproject.toml by `make lock`); the project itself is installed in
+# place, without dependencies or an isolated build. A stamp file records the
+# last install: each lock is reinstalled only when it or pyproject.toml changes.
+# The locks pin torch's CPU build, which PyPI does not carry: unless its wheel
+# lies in $PIP_FIND_LINKS, pip also looks in PyTorch's CPU index.
+ifeq ($(wildcard $(addsuffix /torch-*+cpu-*.whl,$(PIP_FIND_LINKS))),)
+export PIP_EXTRA_INDEX_URL ?= https://download.pytorch.org/whl/cpu
+endif
+
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.stamp-docs: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[docs]'
+$(VENV)/.stamp-docs: requirements/docs.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/docs.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-docs
-	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
+$(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-docs
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/test.txt
 	@touch $@
+
+# Rewrites both locks from pyproject.toml, keeping every pin it still allows:
+# LOCK_ARGS=--upgrade takes the newest allowed releases, LOCK_ARGS="-P NAME" one package's.
+lock: $(VENV)/.stamp-docs
+	$(BIN)/python tools/lock.py $(LOCK_ARGS)
 
 html: $(VENV)/.stamp-docs
 	$(SPHINXBUILD)
