@@ -36,6 +36,87 @@ def mark_browser_tests(items) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+#: Top-level packages through which code drives Chromium (the suite's only way to start it).
+DRIVERS = frozenset({"playwright", "axe_playwright_python"})
+
+
+def drives_chromium(item) -> bool:
+    """Whether a test, or a fixture it uses (directly or not), can start or drive Chromium.
+
+    Found from the code, independently of the fixtures' names: the test
+    function or one of its fixtures refers to Playwright (:data:`DRIVERS`),
+    itself or through a function or class of the project's tests it names or
+    imports, at any depth. Finding Chromium (``tools/chromium.py``) is not
+    driving it.
+    """
+    function = getattr(item, "function", None)
+    if function is None:  # a sybil example: page code, not a test of the site
+        return False
+    info = getattr(item, "_fixtureinfo", None)
+    fixtures = [d.func for defs in getattr(info, "name2fixturedefs", {}).values() for d in defs]
+    seen: set = set()
+    return any(_reaches_a_driver(f, seen) for f in [function, *fixtures])
+
+
+def _is_driver(name: str | None) -> bool:
+    return bool(name) and name.split(".")[0] in DRIVERS
+
+
+def _reaches_a_driver(obj, seen: set) -> bool:
+    import inspect
+
+    obj = inspect.unwrap(obj)
+    if isinstance(obj, (staticmethod, classmethod)):
+        obj = obj.__func__
+    if isinstance(obj, property):
+        obj = obj.fget
+    if isinstance(obj, type):
+        if obj in seen:
+            return False
+        seen.add(obj)
+        return any(_reaches_a_driver(member, seen) for member in vars(obj).values())
+    code = getattr(obj, "__code__", None)
+    return code is not None and _code_reaches_a_driver(code, getattr(obj, "__globals__", {}), seen)
+
+
+def _code_reaches_a_driver(code, namespace: dict, seen: set) -> bool:
+    import dis
+    import importlib
+    import inspect
+    import types
+
+    if code in seen:
+        return False
+    seen.add(code)
+    module = None
+    for instruction in dis.get_instructions(code):
+        target = None
+        if instruction.opname == "IMPORT_NAME":
+            module = instruction.argval
+            if _is_driver(module):
+                return True
+        elif instruction.opname == "IMPORT_FROM" and (module or "").split(".")[0] == "tests":
+            # ``from tests.site.test_explorations import BrowserThread`` inside a fixture
+            target = getattr(importlib.import_module(module), instruction.argval, None)
+        elif instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            target = namespace.get(instruction.argval)
+        if target is None:
+            continue
+        owner = target.__name__ if inspect.ismodule(target) else getattr(target, "__module__", None)
+        if _is_driver(owner):
+            return True
+        # Follow the project's own code (the tests, this module's neighbours), not libraries.
+        ours = owner == namespace.get("__name__") or (owner or "").split(".")[0] == "tests"
+        if ours and not inspect.ismodule(target):
+            if _reaches_a_driver(target, seen):
+                return True
+    return any(
+        _code_reaches_a_driver(const, namespace, seen)
+        for const in code.co_consts
+        if isinstance(const, types.CodeType)
+    )
+
+
 def stop_without_browser(session) -> None:
     """End the session before any test runs if it would drive a browser there is none of."""
     import pytest

@@ -31,7 +31,6 @@ import yaml
 from tests.browser_support import (
     CHROMIUM_ARGS,
     ROOT,
-    SUB_PATH,
     StaticSite,
     content_pages,
     find_chromium,
@@ -39,7 +38,6 @@ from tests.browser_support import (
     missing_site_message,
     page_html,
     screenshot_dir,
-    site_dir,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
@@ -67,20 +65,6 @@ QUIET_S = 0.15
 
 
 # --- Fixtures --------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def site() -> Path:
-    message = missing_site_message()
-    if message:
-        pytest.fail(message)
-    return site_dir()
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    with StaticSite(site, mount=SUB_PATH) as served:
-        yield served
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,15 @@
 * pytest run with no browser stops before any test, with that line, instead
   of one error per browser test;
 * a test that uses a Chromium fixture is marked ``browser`` wherever it is,
-  so ``make test-fast`` deselects it;
+  so ``make test-fast`` deselects it; and over the whole suite, every test
+  whose code (or a fixture's) drives Chromium, found from the code, carries
+  that mark;
 * the README says what ``.ci/run`` runs, in the script's order.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -160,6 +163,89 @@ def test_a_test_using_a_chromium_fixture_is_marked_browser(project):
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "-m", "not browser", "-v")
     result.assert_outcomes(passed=1, deselected=1)
     result.stdout.fnmatch_lines(["*test_needs_no_browser PASSED*"])
+
+
+AUDIT_PLUGIN = """
+import json
+import os
+
+from tests.browser_support import drives_chromium
+
+
+def pytest_collection_finish(session):
+    report = [
+        {"id": item.nodeid, "drives": drives_chromium(item),
+         "browser": item.get_closest_marker("browser") is not None}
+        for item in session.items
+    ]
+    with open(os.environ["XENT_AUDIT_REPORT"], "w", encoding="utf-8") as out:
+        json.dump(report, out)
+"""
+
+
+def test_every_test_of_the_suite_that_drives_chromium_is_marked_browser(tmp_path):
+    # The whole suite is collected in a separate process with the root
+    # conftest, and every test whose code (or a fixture's) can drive Chromium,
+    # found from the code rather than from fixture names, must carry the mark
+    # that `-m "not browser"` (make test-fast) deselects.
+    (tmp_path / "xent_chromium_audit.py").write_text(AUDIT_PLUGIN, encoding="utf-8")
+    report_path = tmp_path / "report.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "-p", "xent_chromium_audit", "tests"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)]),
+             "XENT_AUDIT_REPORT": str(report_path)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    driving = {entry["id"] for entry in report if entry["drives"]}
+    unmarked = sorted(entry["id"] for entry in report if entry["drives"] and not entry["browser"])
+    assert not unmarked, unmarked
+    # The audit bites: it finds the suites known to drive Chromium, each
+    # through a different route (a session fixture, a module fixture that
+    # launches in a function, a thread class imported inside a fixture).
+    for suite in ("test_browser.py", "test_reader_devices.py", "test_explorations.py",
+                  "test_quizzes.py"):
+        assert any(f"/{suite}::" in node for node in driving), suite
+
+
+def test_the_chromium_audit_reads_the_code_not_the_fixture_names(pytester):
+    from tests.browser_support import drives_chromium
+
+    pytester.makepyfile(test_audit="""
+        import pytest
+
+        from tools.chromium import find_chromium
+
+
+        class Engine:
+            def start(self):
+                from playwright.sync_api import sync_playwright
+                return sync_playwright
+
+
+        @pytest.fixture
+        def renderer():
+            return Engine().start()
+
+
+        @pytest.fixture
+        def finder():
+            return find_chromium()
+
+
+        def test_drives_through_an_innocent_name(renderer):
+            pass
+
+
+        def test_only_finds_the_browser(finder):
+            pass
+        """)
+    items, _ = pytester.inline_genitems("-p", "no:cacheprovider")
+    verdicts = {item.name: drives_chromium(item) for item in items}
+    assert verdicts == {"test_drives_through_an_innocent_name": True,
+                        "test_only_finds_the_browser": False}
 
 
 # --- The README and .ci/run ----------------------------------------------------

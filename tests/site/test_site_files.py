@@ -23,20 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import NOT_CONTENT, content_pages, missing_site_message, site_dir
+from tests.browser_support import NOT_CONTENT, content_pages
 
 pytestmark = pytest.mark.build
 
 PAGES = content_pages() or ["<no site built>"]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-@pytest.fixture(scope="module")
-def site() -> Path:
-    message = missing_site_message()
-    if message:
-        pytest.fail(message)
-    return site_dir()
 
 
 def all_files(site: Path, *suffixes: str) -> list[Path]:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import xent_ref as xr
 from tests._adversarial import DISTRIBUTIONS, PAIRS
+from tests._bad_input import FIELDS, assert_raises_naming, cases
 from tests._oracles import mp_cross_entropy, mp_entropy, mp_kl_divergence, ulp_error
 
 MAX_ULP = 4.0
@@ -243,14 +244,9 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("fn", "args", "kwargs", "exc", "match"),
-    [case[1:] for case in BAD_INPUTS],
-    ids=[case[0] for case in BAD_INPUTS],
-)
+@pytest.mark.parametrize(FIELDS, cases(BAD_INPUTS))
 def test_bad_input_raises_naming_the_argument(fn, args, kwargs, exc, match):
-    with pytest.raises(exc, match=match):
-        fn(*args, **kwargs)
+    assert_raises_naming(fn, args, kwargs, exc, match)
 
 
 def test_sum_tolerance_is_accepted_not_renormalised():

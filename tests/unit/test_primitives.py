@@ -19,6 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 import xent_ref as xr
 from tests._adversarial import ADVERSARIAL_ROWS, FMAX, INF, SIGMOID_POINTS, log_probability_rows
+from tests._bad_input import FIELDS, assert_raises_naming, cases
 from tests._oracles import (
     mp_log_sigmoid,
     mp_log_softmax,
@@ -408,14 +409,9 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("fn", "args", "kwargs", "exc", "match"),
-    [case[1:] for case in BAD_INPUTS],
-    ids=[case[0] for case in BAD_INPUTS],
-)
+@pytest.mark.parametrize(FIELDS, cases(BAD_INPUTS))
 def test_bad_input_raises_naming_the_argument(fn, args, kwargs, exc, match):
-    with pytest.raises(exc, match=match):
-        fn(*args, **kwargs)
+    assert_raises_naming(fn, args, kwargs, exc, match)
 
 
 # --------------------------------------------------------------------------
