@@ -323,7 +323,7 @@ numpydoc_xref_aliases = {name: name for name in _NUMPYDOC_LINKS} | {
     name: f"xent_ref.unification.{name}"
     for name in ("LikelihoodCheck", "Record", "Support")
 }
-# numpydoc checks the docstrings in tests/test_api_reference.py, not here.
+# numpydoc checks the docstrings in tests/site/test_api_reference.py, not here.
 numpydoc_validation_checks: set[str] = set()
 # No Python module index page: the API index lists the three modules, and the
 # sitemap lists pages only.

@@ -18,7 +18,7 @@ every package to its newest allowed release, ``LOCK_ARGS="-P NAME"`` one.
 
 Each file's first line records a digest of what pyproject.toml asks for
 (:func:`pyproject_digest`); :func:`problems` compares a lock with
-pyproject.toml, and ``tests/test_lock.py`` fails on any problem.
+pyproject.toml, and ``tests/site/test_lock.py`` fails on any problem.
 
 PyTorch: the docs extra pins ``torch==2.13.0`` and the lock must take the
 CPU build (``2.13.0+cpu``); from PyPI alone pip would take the CUDA build and

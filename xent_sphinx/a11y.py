@@ -1,6 +1,6 @@
 """Accessibility fixes for markup that the theme and docutils write.
 
-axe-core (run on every page by ``tests/test_browser.py``) finds two serious
+axe-core (run on every page by ``tests/site/test_browser.py``) finds two serious
 problems that no stylesheet or theme option can fix, so they are fixed in the
 HTML as it is written:
 

@@ -14,7 +14,7 @@ on screen, showing H(P), H(P, Q) and the KL divergence both ways.
 
 The markup is in ``templates/exploration-<kind>.html``; ``static/xent-explore.js``
 does the arithmetic (stable formulas, checked against ``xent_ref`` by
-``tests/test_explorations.py``) and draws the plots. Nothing is fetched.
+``tests/site/test_explorations.py``) and draws the plots. Nothing is fetched.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def server(site):
 
 
 # Playwright's sync API refuses to start while another sync Playwright (the
-# session-wide one of tests/test_browser.py) runs in the same thread. This
+# session-wide one of tests/site/test_browser.py) runs in the same thread. This
 # module's browser lives in a thread of its own, and every test that drives
 # it runs there (``in_browser_thread``).
 _BROWSER_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="xent-reader")

@@ -1,7 +1,7 @@
 """The unification table and the catalogue pages.
 
 * The relations and the verdicts of ``xr.unification.RECORDS`` are tested in
-  tests/test_unification.py against the record oracles of
+  tests/unit/test_unification.py against the record oracles of
   tests/_record_oracles.py; here, ``check`` is shown to reject a wrong
   relation, and the likelihood check's verdict to match ``is_nll``.
 * The table on the site is generated from the records by the ``loss-table``

@@ -4,7 +4,7 @@
  * reader's browser; nothing is fetched.
  *
  * XentExplore.math holds the formulas. They follow xent_ref's stable forms,
- * and tests/test_explorations.py checks them against xent_ref at many points,
+ * and tests/site/test_explorations.py checks them against xent_ref at many points,
  * extreme logits included.
  */
 (function (root, factory) {
