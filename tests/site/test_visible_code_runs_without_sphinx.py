@@ -9,9 +9,14 @@ run here in that environment:
   as a notebook runs them;
 * importing ``myst_nb``, ``sphinx`` or ``docutils`` (or any submodule) raises
   ``ModuleNotFoundError``, through a blocker first on ``sys.meta_path``;
-* the working directory is an empty temporary one, and the only thing on the
-  import path besides the installed packages is ``xent_ref`` itself, so a
-  cell cannot lean on the repository's files either;
+* ``xent_ref`` is the one a reader installs: a wheel built from the checkout
+  once per test session and unpacked by pip into a folder of its own, the
+  only thing on the import path besides the environment's packages (the
+  checkout's editable install is never reached: that folder comes first on
+  ``sys.path``, and the runner refuses to start if ``xent_ref`` is imported
+  from anywhere else);
+* the working directory is an empty temporary one, so a cell cannot lean on
+  the repository's files either;
 * ``MPLBACKEND=Agg``.
 
 What counts as visible, by the cell tags MyST-NB honours:
@@ -35,6 +40,7 @@ pytest process and check that it fails there.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -74,6 +80,10 @@ class NoBuildTools(importlib.abc.MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, NoBuildTools())
+import xent_ref
+if not xent_ref.__file__.startswith(sys.argv[1]):
+    sys.exit(f"xent_ref came from {{xent_ref.__file__}}, not from the installed wheel in {{sys.argv[1]}}")
+del xent_ref
 cells = json.load(sys.stdin)
 namespace = {{"__name__": "__main__"}}
 for cell in cells:
@@ -143,26 +153,50 @@ def page_downloads(page: Path) -> list[Path]:
     return [(page.parent / target).resolve() for target in DOWNLOAD.findall(text)]
 
 
-def run_as_reader(cells: list[dict], workdir: Path,
+_WHEEL_SITE: list[Path] = []
+
+
+def installed_wheel(workdir: Path) -> Path:
+    """A folder holding ``xent_ref`` installed from a wheel built from the checkout.
+
+    Built once per process (pip builds the wheel with the project's own build
+    backend, no isolation and no dependencies, then installs it into the
+    folder), so every page runs against the same installed copy.
+    """
+    if not _WHEEL_SITE:
+        wheels = workdir / "wheel"
+        site = workdir / "xent-ref-wheel"
+        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+        subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels),
+                        str(ROOT)], check=True, capture_output=True, timeout=600)
+        (wheel,) = wheels.glob("xent_ref-*.whl")
+        subprocess.run([*pip, "install", "--no-deps", "--no-compile", "--target", str(site),
+                        str(wheel)], check=True, capture_output=True, timeout=600)
+        _WHEEL_SITE.append(site)
+    return _WHEEL_SITE[0]
+
+
+@pytest.fixture(scope="session")
+def reader_site(tmp_path_factory) -> Path:
+    return installed_wheel(tmp_path_factory.mktemp("reader"))
+
+
+def run_as_reader(cells: list[dict], workdir: Path, site: Path,
                   downloads: list[Path] = ()) -> subprocess.CompletedProcess:
     """Run *cells* in a fresh interpreter that has xent_ref but no build tools.
 
-    The working directory holds only the *downloads* (the files the page links
+    *site* holds the installed ``xent_ref`` (:func:`installed_wheel`). The
+    working directory holds only the *downloads* (the files the page links
     for download), as a reader who followed the page's links has them.
     """
-    site = workdir / "site-packages"
-    site.mkdir(parents=True, exist_ok=True)
-    link = site / "xent_ref"
-    if not link.exists():
-        link.symlink_to(ROOT / "xent_ref", target_is_directory=True)
     run = workdir / "run"
-    run.mkdir(exist_ok=True)
+    run.mkdir(parents=True, exist_ok=True)
     for path in downloads:
         shutil.copyfile(path, run / path.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
     env.update(PYTHONPATH=str(site), MPLBACKEND="Agg", PYTHONHASHSEED="0")
     return subprocess.run(
-        [sys.executable, "-c", RUNNER],
+        [sys.executable, "-c", RUNNER, str(site)],
         input=json.dumps(cells),
         cwd=run,
         env=env,
@@ -193,9 +227,9 @@ def test_there_are_pages_with_code():
 @pytest.mark.parametrize(
     "page", _executable_pages(), ids=lambda p: p.relative_to(DOCS).with_suffix("").as_posix()
 )
-def test_visible_code_runs_in_a_readers_python(page, tmp_path):
+def test_visible_code_runs_in_a_readers_python(page, tmp_path, reader_site):
     cells = visible_cells(page)
-    result = run_as_reader(cells, tmp_path, page_downloads(page))
+    result = run_as_reader(cells, tmp_path, reader_site, page_downloads(page))
     ran = result.returncode == 0
     assert ran, (
         f"{page.relative_to(DOCS)}: its visible code fails without Sphinx/MyST-NB:\n"
@@ -215,14 +249,14 @@ def _notebooks() -> list[str]:
 
 
 @pytest.mark.parametrize("notebook", _notebooks())
-def test_downloaded_notebook_runs_in_a_readers_python(notebook, tmp_path):
+def test_downloaded_notebook_runs_in_a_readers_python(notebook, tmp_path, reader_site):
     if not (NOTEBOOKS.parent / "index.html").is_file():
         pytest.skip(f"the site is not built ({NOTEBOOKS.parent} has no index.html); "
                     "build it to test the notebook downloads")
     path = NOTEBOOKS / notebook
     assert path.is_file(), f"the built site offers no download {path}"
     page = (DOCS / notebook).with_suffix(".md")
-    result = run_as_reader(notebook_cells(path), tmp_path, page_downloads(page))
+    result = run_as_reader(notebook_cells(path), tmp_path, reader_site, page_downloads(page))
     ran = result.returncode == 0
     assert ran, (
         f"{notebook}: the downloaded notebook fails without Sphinx/MyST-NB:\n" + _failure(result)
@@ -239,6 +273,24 @@ def test_visible_cells_follow_the_tags():
     assert any("hidden until expanded" in s for s in sources)  # hide-input is visible
     assert not any("output only" in s for s in sources)  # remove-input is not
     assert [c["must_raise"] for c in cells].count(True) == 1
+
+
+def test_the_reader_runs_the_installed_wheel(tmp_path, reader_site):
+    cells = [{"label": "where", "must_raise": False,
+              "source": "import importlib.metadata, xent_ref\n"
+                        "print(xent_ref.__file__, importlib.metadata.version('xent-ref'))"}]
+    result = run_as_reader(cells, tmp_path / "wheel", reader_site)
+    assert result.returncode == 0, _failure(result)
+    where, version = result.stdout.splitlines()[0].split()
+    assert Path(where).is_relative_to(reader_site) and not Path(where).is_relative_to(ROOT)
+    assert version == importlib.metadata.version("xent-ref")
+    # A folder without the wheel: xent_ref would come from the checkout's
+    # editable install, and the runner refuses to run.
+    empty = tmp_path / "empty-site"
+    empty.mkdir()
+    refused = run_as_reader(cells, tmp_path / "checkout", empty)
+    assert refused.returncode != 0
+    assert "not from the installed wheel" in refused.stderr
 
 
 def _run_module(tmp_path, **env) -> subprocess.CompletedProcess:
