@@ -15,10 +15,11 @@ export PYTHONHASHSEED := 0
 # Doctrees go beside the site, not into it: _build/html is what gets published.
 SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html $(SPHINXOPTS)
 
-.PHONY: help html test test-fast chromium serve clean distclean bench reproducible
+.PHONY: help html pdf test test-fast chromium serve clean distclean bench reproducible
 
 help:
 	@echo "make html          build the site strictly into $(BUILDDIR)/html"
+	@echo "make pdf           the whole site as one PDF, $(BUILDDIR)/pdf/xent.pdf (a later make html links it)"
 	@echo "make test          find (or, as root, install) Chromium, build the site, run every test"
 	@echo "make test-fast     type check, package tests, docstring examples and doc snippets: no browser, no build"
 	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
@@ -44,6 +45,17 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-docs
 
 html: $(VENV)/.stamp-docs
 	$(SPHINXBUILD)
+
+# The whole site as one PDF: every page in one HTML file (singlehtml; its math
+# is already SVG), printed by Chromium with the print stylesheet and an outline
+# of the headings. An HTML build after it ships the PDF and links it from
+# every page (conf.py); without one, no page links a PDF.
+pdf: $(VENV)/.stamp-docs
+	$(BIN)/sphinx-build -c . -W --keep-going -n -b singlehtml -d $(BUILDDIR)/doctrees-singlehtml docs $(BUILDDIR)/singlehtml $(SPHINXOPTS)
+	@mkdir -p $(BUILDDIR)/pdf
+	"$$($(BIN)/python tools/chromium.py ensure)" --headless --no-sandbox --disable-gpu \
+	  --no-pdf-header-footer --generate-pdf-document-outline --virtual-time-budget=10000 \
+	  --print-to-pdf=$(abspath $(BUILDDIR))/pdf/xent.pdf file://$(abspath $(BUILDDIR))/singlehtml/index.html
 
 # pytest exits 5 when it collected no test at all: say so, then fail.
 define pytest
