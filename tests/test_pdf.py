@@ -4,6 +4,11 @@ Chromium prints the singlehtml build with an outline (bookmarks) of its
 headings; every content page of the HTML site must appear there under its
 title. The PDF's outline titles are read from the file itself: Chromium
 writes each as a PDF string, literal ``(...)`` or UTF-16BE hex ``<FEFF...>``.
+
+Chromium builds an entry from the heading's laid-out lines: the space at a
+line break is lost ("a categorical" becomes "acategorical"), and a wrapped
+heading may repeat its first line. A title therefore counts as present when,
+without whitespace, it is part of an entry without whitespace.
 """
 
 from __future__ import annotations
@@ -63,7 +68,9 @@ def test_pdf_has_every_page_title():
     pdf = pdf_path.read_bytes()
     assert pdf.startswith(b"%PDF-")
     titles = outline_titles(pdf)
-    pages = [rel for rel in content_pages() if rel not in ("404.html",)]
+    pages = [rel for rel in content_pages() if rel != "404.html"]
     assert pages, "no content pages in the built site"
-    missing = [(rel, page_title(rel)) for rel in pages if page_title(rel) not in titles]
+    entries = ["".join(title.split()) for title in titles]
+    missing = [(rel, page_title(rel)) for rel in pages
+               if not any("".join(page_title(rel).split()) in entry for entry in entries)]
     assert not missing, f"pages whose title is not in the PDF's outline: {missing}"

@@ -193,8 +193,12 @@ def _svg(self, node, tex: str, display: bool) -> str:
     if isinstance(result, Exception):
         logger.warning("TeX error in %r: %s", tex, result, location=node, type="xent_math")
         return f"<code>{self.encode(tex)}</code>"
-    self._xent_math_count = getattr(self, "_xent_math_count", 0) + 1
-    return _GLYPH_ID.sub(f"MJX-{self._xent_math_count}-", result)
+    # Counted per page on the builder, not the translator: the page's
+    # navigation and table of contents are rendered by translators of their own.
+    counts = self.builder.__dict__.setdefault("_xent_math_counts", {})
+    docname = getattr(self.builder, "current_docname", "")
+    counts[docname] = counts.get(docname, 0) + 1
+    return _GLYPH_ID.sub(f"MJX-{counts[docname]}-", result)
 
 
 def visit_math(self, node: nodes.math) -> None:
