@@ -411,13 +411,20 @@ def test_no_javascript_no_empty_shells_or_dead_controls(browser, server, rel):
 #: in the text a reader sees.
 MATH_REPORT = r"""() => {
   const boxes = [...document.querySelectorAll('span.math, div.math')];
+  // The text a reader sees, less code and equations (a doctest may print TeX).
   const prose = [...document.querySelectorAll('article p, article li, article td, article th, article dd, article h1, article h2, article h3')]
-    .filter(e => !e.closest('pre, code, .highlight'))
-    .map(e => e.innerText);
+    .filter(e => !e.closest('pre, code, .highlight') && e.getClientRects().length > 0)
+    .map(e => { const copy = e.cloneNode(true);
+      copy.querySelectorAll('pre, code, .highlight, .math').forEach(c => c.remove());
+      return copy.textContent; });
+  // An equation in a part hidden without JavaScript (an exploration) is not drawn.
+  const shown = boxes.filter(b => b.getClientRects().length > 0);
   return {
     total: boxes.length,
-    undrawn: boxes.filter(b => { const svg = b.querySelector('mjx-container > svg');
-      return !svg || svg.getBoundingClientRect().width === 0; }).map(b => b.textContent.slice(0, 60)),
+    undrawn: boxes.filter(b => !b.querySelector('mjx-container > svg')).map(b => b.textContent.slice(0, 60))
+      .concat(shown.filter(b => { const svg = b.querySelector('mjx-container > svg');
+        return svg && svg.getBoundingClientRect().width === 0; })
+        .map(b => b.textContent.slice(0, 60))),
     unspoken: boxes.filter(b => !b.querySelector('mjx-assistive-mml math')).length,
     raw: prose.filter(t => /\\\(|\\\[|\$\$|\\(frac|sum|mathrm|operatorname)\b/.test(t)).map(t => t.slice(0, 100)),
   };
