@@ -43,7 +43,16 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-docs
 	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
 	@touch $@
 
+# The math is typeset at build time by MathJax in Node (docs/_ext/xent_math.py).
+# With no node on the PATH, root on Debian or Ubuntu gets the distribution's.
+define need-node
+	@command -v node >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs >/dev/null; } \
+	|| { echo "error: node (Node.js 18 or later) not found; install it (Debian: apt-get install nodejs)" >&2; exit 1; }
+endef
+
 html: $(VENV)/.stamp-docs
+	$(need-node)
 	$(SPHINXBUILD)
 
 # The whole site as one PDF: every page in one HTML file (singlehtml; its math
@@ -51,6 +60,7 @@ html: $(VENV)/.stamp-docs
 # of the headings. An HTML build after it ships the PDF and links it from
 # every page (conf.py); without one, no page links a PDF.
 pdf: $(VENV)/.stamp-docs
+	$(need-node)
 	$(BIN)/sphinx-build -c . -W --keep-going -n -b singlehtml -d $(BUILDDIR)/doctrees-singlehtml docs $(BUILDDIR)/singlehtml $(SPHINXOPTS)
 	@mkdir -p $(BUILDDIR)/pdf
 	"$$($(BIN)/python tools/chromium.py ensure)" --headless --no-sandbox --disable-gpu \
@@ -83,6 +93,7 @@ test-fast: $(VENV)/.stamp-test
 	$(call pytest,$(XDIST) -m "not browser and not build" $(PYTEST_ARGS))
 
 serve: $(VENV)/.stamp-docs
+	$(need-node)
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
 
 bench: $(VENV)/.stamp-test
@@ -92,6 +103,7 @@ bench: $(VENV)/.stamp-test
 # build of the edited tree. The two clean builds run side by side: the kernels
 # talk over IPC (conf.py), so they cannot race for a TCP port.
 reproducible: $(VENV)/.stamp-docs
+	$(need-node)
 	$(BIN)/python tools/check_reproducible.py
 
 clean:
