@@ -26,6 +26,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -114,12 +115,14 @@ class Typesetter:
             raise ExtensionError(
                 "xent_math: node (Node.js 18 or later) is not on the PATH; the site's math is "
                 "typeset at build time by MathJax in Node (Debian: apt-get install nodejs)")
+        # stderr to a file: a pipe nobody reads could fill up and stall Node.
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         process = subprocess.Popen(
             [node, "-e", NODE_SCRIPT, str(mathjax_dir())], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+            stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
         hello = process.stdout.readline()
         if not hello:
-            raise ExtensionError(f"xent_math: MathJax did not start in Node: {process.stderr.read()}")
+            raise ExtensionError(f"xent_math: MathJax did not start in Node: {self._stderr()}")
         info = json.loads(hello)
         if info["css"] != self.css:
             self.css, self.dirty = info["css"], True
@@ -137,7 +140,7 @@ class Typesetter:
             self.process.stdin.flush()
             line = self.process.stdout.readline()
             if not line:
-                raise ExtensionError(f"xent_math: MathJax stopped in Node: {self.process.stderr.read()}")
+                raise ExtensionError(f"xent_math: MathJax stopped in Node: {self._stderr()}")
             for (tex, display), result in zip(missing, json.loads(line), strict=True):
                 if "svg" in result:
                     self.cache[self.key(tex, display)] = result["svg"]
@@ -146,6 +149,10 @@ class Typesetter:
                     errors[self.key(tex, display)] = ValueError(result["error"])
         return {self.key(tex, display): errors.get(self.key(tex, display))
                 or self.cache[self.key(tex, display)] for tex, display in items}
+
+    def _stderr(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def stylesheet(self) -> str:
         if not self.css:
@@ -156,6 +163,8 @@ class Typesetter:
         if self.process is not None:
             self.process.stdin.close()
             self.process.wait(timeout=60)
+            self.process.stdout.close()
+            self.log.close()
             self.process = None
         if self.dirty:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
