@@ -15,10 +15,11 @@ export PYTHONHASHSEED := 0
 # Doctrees go beside the site, not into it: _build/html is what gets published.
 SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html $(SPHINXOPTS)
 
-.PHONY: help html test test-fast chromium serve clean distclean bench reproducible lock
+.PHONY: help html pdf test test-fast chromium serve clean distclean bench reproducible lock
 
 help:
 	@echo "make html          build the site strictly into $(BUILDDIR)/html"
+	@echo "make pdf           the whole site as one PDF, $(BUILDDIR)/pdf/xent.pdf (a later make html links it)"
 	@echo "make test          find (or, as root, install) Chromium, build the site, run every test"
 	@echo "make test-fast     type check, package tests, docstring examples and doc snippets: no browser, no build"
 	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
@@ -57,8 +58,29 @@ $(VENV)/.stamp-test: requirements/test.txt $(VENV)/.stamp-docs
 lock: $(VENV)/.stamp-docs
 	$(BIN)/python tools/lock.py $(LOCK_ARGS)
 
+# The math is typeset at build time by MathJax in Node (xent_sphinx/math.py).
+# With no node on the PATH, root on Debian or Ubuntu gets the distribution's.
+define need-node
+	@command -v node >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs >/dev/null; } \
+	|| { echo "error: node (Node.js 18 or later) not found; install it (Debian: apt-get install nodejs)" >&2; exit 1; }
+endef
+
 html: $(VENV)/.stamp-docs
+	$(need-node)
 	$(SPHINXBUILD)
+
+# The whole site as one PDF: every page in one HTML file (singlehtml; its math
+# is already SVG), printed by Chromium with the print stylesheet and an outline
+# of the headings. An HTML build after it ships the PDF and links it from
+# every page (conf.py); without one, no page links a PDF.
+pdf: $(VENV)/.stamp-docs
+	$(need-node)
+	$(BIN)/sphinx-build -c . -W --keep-going -n -b singlehtml -d $(BUILDDIR)/doctrees-singlehtml docs $(BUILDDIR)/singlehtml $(SPHINXOPTS)
+	@mkdir -p $(BUILDDIR)/pdf
+	"$$($(BIN)/python tools/chromium.py ensure)" --headless --no-sandbox --disable-gpu \
+	  --no-pdf-header-footer --generate-pdf-document-outline --virtual-time-budget=10000 \
+	  --print-to-pdf=$(abspath $(BUILDDIR))/pdf/xent.pdf file://$(abspath $(BUILDDIR))/singlehtml/index.html
 
 # pytest exits 5 when it collected no test at all: say so, then fail.
 define pytest
@@ -89,6 +111,9 @@ test-fast: $(VENV)/.stamp-test
 serve: $(VENV)/.stamp-docs
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch xent_sphinx -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
 
+	$(need-node)
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
+
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py
 
@@ -96,6 +121,7 @@ bench: $(VENV)/.stamp-test
 # build of the edited tree. The two clean builds run side by side: the kernels
 # talk over IPC (conf.py), so they cannot race for a TCP port.
 reproducible: $(VENV)/.stamp-docs
+	$(need-node)
 	$(BIN)/python tools/check_reproducible.py
 
 clean:

@@ -34,13 +34,11 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
     "notfound.extension",
-    # MathJax 3, copied into _static/mathjax from a pinned PyPI package: math
-    # renders with no network (the extension sets mathjax_path).
-    "sphinx-mathjax-offline",
     # The site's own extensions, with their scripts (xent_sphinx/__init__.py
-    # lists them): quizzes, explorations, reading time, equation references
-    # across pages, links to the API reference, accessibility fixes to the
-    # theme's HTML and reproducible builds.
+    # lists them): math typeset to SVG at build time by MathJax in Node (no
+    # script on pages), quizzes, explorations, reading time, equation
+    # references across pages, links to the API reference, the table of
+    # losses, accessibility fixes to the theme's HTML and reproducible builds.
     "xent_sphinx",
 ]
 
@@ -60,6 +58,7 @@ numfig = True
 # each page's equations on their own.
 math_numfig = False
 math_eqref_format = "({number})"
+html_math_renderer = "xent_svg"
 
 # --- MyST and MyST-NB -----------------------------------------------------
 myst_enable_extensions = [
@@ -374,10 +373,20 @@ CITE_NOTE = (f"How to cite: The xent authors, <em>xent: every loss is a cross-en
              f"2026, {html_baseurl} (see CITATION.cff in the sources).")
 html_theme_options["extra_footer"] = f"<p>{LICENSE_NOTE}</p><p>{CITE_NOTE}</p>"
 
-# Equations leave the Tab order (a page has dozens); the MathJax menu stays on
-# a right click or long press on an equation, and assistive MathML still
-# reads each equation to screen readers.
-mathjax3_config = {"options": {"menuOptions": {"settings": {"inTabOrder": False}}}}
+# The whole site as one PDF (`make pdf` prints the singlehtml build with
+# Chromium). The HTML build ships and links it only when it exists, so the
+# link is never dead.
+PDF = BUILDDIR / "pdf" / "xent.pdf"
+html_extra_path = [str(PDF)] if PDF.is_file() else []
+
+
+def _link_pdf(app, pagename, templatename, context, doctree):
+    """A footer link to the site's PDF, on every page, when the build ships one."""
+    if app.builder.name == "html" and PDF.is_file():
+        href = context["pathto"](PDF.name, 1)
+        context["theme_extra_footer"] = (
+            context.get("theme_extra_footer", "")
+            + f'<p><a href="{href}" download>The whole site as one PDF</a></p>')
 
 # Runs in <head> before the page is drawn: with no mode chosen by the reader,
 # follow the system's colour scheme (the theme would store "light" as a
@@ -390,12 +399,12 @@ EARLY_SCRIPT = (
 )
 
 # Search: the words a reader types, indexed on the page that teaches them.
-# (No page teaches the Brier score yet.)
 xent_search_terms = {
     "losses/softmax-cross-entropy": ["logsumexp", "log-sum-exp", "softmax"],
     "chain/kl-divergence": ["Kullback-Leibler", "KL divergence"],
     "catalogue/label-smoothing": ["label smoothing"],
     "catalogue/focal": ["focal loss"],
+    "catalogue/scoring-calibration": ["Brier", "Brier score"],
 }
 
 
@@ -429,13 +438,6 @@ def _last_updated(app, pagename, templatename, context, doctree):
     context["last_updated"] = date or None
 
 
-# Only what pages load: tex-chtml.js and what it loads on demand (CHTML fonts,
-# TeX extensions by autoload, and the menu's renderer, accessibility and
-# speech options; the explorer needs input/mml). The other combined builds
-# and source maps never load.
-MATHJAX_KEEP = ("tex-chtml.js", "output/", "input/", "a11y/", "sre/", "ui/")
-
-
 def prune_static(outdir: Path) -> None:
     """Delete what no page loads from the built site."""
     static = outdir / "_static"
@@ -443,14 +445,6 @@ def prune_static(outdir: Path) -> None:
         path.unlink()
     # Replaced on every page by xent-icons.css (icons_as_fonts).
     (static / "scripts" / "fontawesome.js").unlink(missing_ok=True)
-    mathjax = static / "mathjax"
-    if mathjax.is_dir():
-        for path in sorted(mathjax.rglob("*"), reverse=True):
-            rel = path.relative_to(mathjax).as_posix()
-            if path.is_file() and not rel.startswith(MATHJAX_KEEP):
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
 
 
 _FONTAWESOME_JS = re.compile(r'<script defer src="([^"]*)_static/scripts/fontawesome\.js[^"]*"></script>')
@@ -515,12 +509,12 @@ def _finish(app, exception):
 
 def _readers_setup(app):
     app.add_css_file("xent-print.css", media="print")
-    app.add_js_file("xent-math.js", loading_method="defer")
     app.add_js_file(None, body=EARLY_SCRIPT, priority=1, **{"data-xent-early": "true"})
     # A change of the terms re-reads the pages (the transform runs on reading).
     app.add_config_value("xent_search_terms", {}, "env", types=frozenset({dict}))
     app.add_transform(SearchTerms)
     app.connect("html-page-context", _last_updated)
+    app.connect("html-page-context", _link_pdf)
     app.connect("build-finished", _finish)
 
 

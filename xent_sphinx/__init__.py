@@ -6,6 +6,7 @@ in :data:`EXTENSIONS`; a test build may list one submodule alone
 beside conf.py, and is not part of the ``xent_ref`` wheel (pyproject.toml
 names its packages): the library knows nothing of its site.
 
+* ``math``: the HTML math renderer ``xent_svg``: MathJax in Node typesets every formula to SVG at build time.
 * ``quiz``: the ``quiz`` directive (``static/xent-quiz.js``).
 * ``explore``: the ``exploration`` directive (``templates/exploration-*.html``,
   ``static/xent-explore.js``).
@@ -44,6 +45,7 @@ EXTENSIONS = (
     "xent_sphinx.reproducible",
     "xent_sphinx.api_links",
     "xent_sphinx.loss_table",
+    "xent_sphinx.math",
 )
 
 #: Scripts and stylesheets of the submodules, copied to the site's ``_static/``.

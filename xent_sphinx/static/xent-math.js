@@ -7,8 +7,9 @@
 (function () {
   "use strict";
 
-  // MathJax's widths are rounded: a box a pixel or two too narrow for its
-  // equation is clipped rather than made a scroller.
+  // An equation's SVG is sized in ex, which rounds to whole pixels: a box a
+  // pixel or two too narrow for its equation is clipped rather than made a
+  // scroller.
   var ROUNDING_PX = 2;
 
   function mark(box) {
@@ -30,8 +31,8 @@
     }
   }
 
-  // A box changes size when MathJax typesets its equation (taller) and when
-  // the window is resized (narrower or wider): mark it again each time.
+  // A box changes size when the web fonts load (ex changes) and when the
+  // window is resized (narrower or wider): mark it again each time.
   function init() {
     if (!window.ResizeObserver) {
       return;
