@@ -18,7 +18,8 @@ One :class:`Oracle` per record holds:
   ``exp(-loss / a)`` normalises at every scale ``a``).
 
 Nothing here calls ``xent_ref``'s losses or distributions. Adding a loss
-touches :data:`ORACLES` and, for a loss of the public API, :data:`XR_LOSSES`.
+touches :data:`ORACLES` and, for a loss of the public API, the loss cases
+(``tests/_loss_cases.py``), from which :data:`XR_LOSSES` is derived.
 The site's table page may use this module in a hidden cell only.
 """
 
@@ -31,26 +32,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, special, stats
 
-import xent_ref as xr
+from tests._loss_cases import LOSS_CASES
 
 Inputs = tuple
 Constants = Mapping[str, float]
 
-#: The losses of ``xent_ref``'s public API; each has a record. The textbook
-#: NLLs of ``xent_ref.unification`` are records as well, named ``unification.<function>``.
-XR_LOSSES = (
-    xr.softmax_cross_entropy,
-    xr.binary_cross_entropy,
-    xr.binary_cross_entropy_with_logits,
-    xr.mse_loss,
-    xr.l1_loss,
-    xr.huber_loss,
-    xr.gaussian_nll_loss,
-    xr.poisson_nll_loss,
-    xr.sigmoid_focal_loss,
-    xr.hinge_loss,
-    xr.brier_score,
-)
+#: The losses of ``xent_ref``'s public API (one per loss case); each has a record.
+#: The textbook NLLs of ``xent_ref.unification`` are records as well, named
+#: ``unification.<function>``.
+XR_LOSSES = tuple(case.fn for case in LOSS_CASES.values())
 
 
 @dataclass(frozen=True)

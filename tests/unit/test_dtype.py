@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import xent_ref as xr
+from tests._loss_cases import LOSS_CASES
 
 POLICY = (
     "Dtype: the loss is computed in float64 and returned in the floating dtype of the "
@@ -24,57 +25,49 @@ POLICY = (
     "gives float64."
 )
 
-Z = np.array([[1.5, -0.25, 3.0], [0.125, 2.0, -1.0]])
-
-#: each loss with a call on its first argument ``x`` (of the dtype under test)
-CALLS = {
-    "softmax_cross_entropy": lambda x, **kw: xr.softmax_cross_entropy(x, [2, 0], **kw),
-    "binary_cross_entropy": lambda x, **kw: xr.binary_cross_entropy(
-        x, [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], **kw),
-    "binary_cross_entropy_with_logits": lambda x, **kw: xr.binary_cross_entropy_with_logits(
-        x, [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], **kw),
-    "sigmoid_focal_loss": lambda x, **kw: xr.sigmoid_focal_loss(
-        x, [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], **kw),
-    "hinge_loss": lambda x, **kw: xr.hinge_loss(x, [[1, -1, 1], [-1, 1, 1]], **kw),
-}
+#: each public loss, called on its first argument (of the dtype under test)
+CASES = LOSS_CASES
 
 
 def _first_argument(name, dtype):
-    # binary_cross_entropy takes probabilities; the others real scores or logits
-    x = np.array([[0.75, 0.25, 0.5], [0.125, 1.0, 0.0]]) if name == "binary_cross_entropy" else Z
+    x = np.asarray(CASES[name].make(6)[0])
     if np.dtype(dtype).kind in "iub":
         x = (x > 0.3) if dtype == bool else np.round(x).astype(dtype)
     return x.astype(dtype)
+
+
+def _call(name, first, **kwargs):
+    return CASES[name].on_first(first, n=6, **kwargs)
 
 
 def _normalised(text):
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_policy_is_documented(name):
     assert POLICY in _normalised(getattr(xr, name).__doc__)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
-@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_floating_input_keeps_its_dtype_rounded_once(name, dtype, reduction):
-    call = CALLS[name]
-    got = call(_first_argument(name, dtype), reduction=reduction)
+    got = _call(name, _first_argument(name, dtype), reduction=reduction)
     # the oracle: the same loss of the same values in float64, rounded to dtype
     # (softmax_cross_entropy's "none" rounds to odd first, which changes only
     # float32 rounding ties, and these inputs give none)
-    wide = call(_first_argument(name, dtype).astype(np.float64), reduction=reduction)
+    wide = _call(name, _first_argument(name, dtype).astype(np.float64), reduction=reduction)
     assert np.asarray(wide).dtype == np.float64
     assert np.asarray(got).dtype == np.dtype(dtype)
     np.testing.assert_array_equal(got, np.asarray(wide).astype(dtype))
+    assert np.ndim(got) == np.ndim(wide)
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int8, np.uint8, bool])
-@pytest.mark.parametrize("name", sorted(set(CALLS) - {"binary_cross_entropy"}))
+@pytest.mark.parametrize("name", sorted(n for n in CASES if CASES[n].integer_first))
 def test_integer_and_boolean_input_gives_float64(name, dtype):
-    got = CALLS[name](_first_argument(name, dtype), reduction="none")
+    got = _call(name, _first_argument(name, dtype), reduction="none")
     assert got.dtype == np.float64
 
 

@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 
 import xent_ref as xr
+from tests._loss_cases import LOSS_CASES, case_id
 from tests._oracles import ulp_error, ulp_of
-from tests._record_oracles import XR_LOSSES
 from xent_ref import unification
 from xent_ref._validation import SUM_TOLERANCE, sum_tolerance
 from xent_ref.distributions import POISSON_SAMPLE_MAX_RATE, Categorical, Laplace, Normal, Poisson
@@ -391,12 +391,13 @@ def raises_section(doc: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("loss", XR_LOSSES, ids=lambda f: f.__name__)
-def test_raises_lists_the_type_error_a_loss_raises(loss):
-    args = [["a", "b"], [1.0, 1.0]] + ([[1.0, 1.0]] if loss is xr.gaussian_nll_loss else [])
-    with pytest.raises(TypeError):
-        loss(*args)
-    assert "TypeError" in raises_section(loss.__doc__)
+@pytest.mark.parametrize("case", LOSS_CASES.values(), ids=case_id)
+def test_raises_lists_the_type_error_a_loss_raises(case):
+    # strings in place of the sample's first argument, the other arguments valid
+    strings = np.full(np.shape(case.make(2)[0]), "a")
+    with pytest.raises(TypeError, match=f"^{case.first}: expected real numbers"):
+        case.on_first(strings, n=2)
+    assert "TypeError" in raises_section(case.fn.__doc__)
 
 
 def test_normal_see_also_names_full():
