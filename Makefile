@@ -98,7 +98,7 @@ chromium: $(VENV)/.stamp-test
 # worker, except the browser suite, spread test by test.
 XDIST := -n auto
 
-test: $(VENV)/.stamp-test chromium html
+test: $(VENV)/.stamp-test chromium pdf html
 	$(call pytest,$(XDIST) $(PYTEST_ARGS))
 
 # Everything that needs neither a browser nor a Sphinx build. New test files

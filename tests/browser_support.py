@@ -244,8 +244,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         # Cacheable for ten minutes, as GitHub Pages serves it: pages opened in
-        # one browser context reuse parsed scripts instead of recompiling
-        # MathJax and the theme for every page.
+        # one browser context reuse parsed scripts instead of recompiling the
+        # theme's scripts for every page.
         if self.command in ("GET", "HEAD"):
             self.send_header("Cache-Control", "max-age=600")
         super().end_headers()

@@ -23,14 +23,14 @@ And an incremental build gives the same site as a clean one:
   Before it writes the file, every page of the project that this run did not
   write is added through sphinx-sitemap's own function, and the list is
   sorted, so the sitemap depends only on the sources.
-* **Every page links MyST-NB's stylesheet and MathJax the same way.**
+* **Every page links MyST-NB's stylesheet the same way.**
   Sphinx adds ``?v=<checksum>`` to a stylesheet's or script's link only if
   the file is already in ``_static`` when the page is written. MyST-NB (1.4)
-  copies its ``mystnb.<hash>.css`` there, and sphinx-mathjax-offline (0.0.2)
-  its ``mathjax/``, only on ``build-finished``, after the pages. So a clean
-  build linked them without the checksum, and an incremental build (which
-  finds the files the previous one left) with it. Both are copied as soon as
-  the pages are read, so every build links them with the checksum.
+  copies its ``mystnb.<hash>.css`` there only on ``build-finished``, after
+  the pages. So a clean build linked it without the checksum, and an
+  incremental build (which finds the file the previous one left) with it. It
+  is copied as soon as the pages are read, so every build links it with the
+  checksum.
 * **No stale social card.** sphinxext-opengraph (0.13) draws each page's
   preview card to ``_images/social_previews/summary_<page>_<hash>.png``, the
   hash taken from the card's text; after an edit the new card is written and
@@ -145,16 +145,13 @@ def complete_sitemap(app, exception) -> None:
 
 
 def copy_late_static_files(app, env) -> None:
-    """Put MyST-NB's stylesheet and MathJax in ``_static`` before any page is written."""
+    """Put MyST-NB's stylesheet in ``_static`` before any page is written."""
     if app.builder.format != "html":
         return
     from myst_nb.sphinx_ext import add_global_html_resources
 
     (Path(app.outdir) / "_static").mkdir(parents=True, exist_ok=True)
     add_global_html_resources(app, None)
-    mathjax = app.extensions.get("sphinx-mathjax-offline")
-    if mathjax is not None:
-        mathjax.module.copy_mathjax_files(app, None)
 
 
 SOCIAL_CARD = re.compile(r"_images/social_previews/([^\"'\s<>/]+\.png)")

@@ -43,6 +43,7 @@ import numpydoc.validate as numpydoc_validate
 import pytest
 from numpydoc.docscrape import NumpyDocString
 
+from tests._loss_cases import LOSS_CASES
 import xent_ref
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,19 +235,7 @@ def test_distribution_docstrings_state_true_shapes_and_counts():
 
 def test_loss_reduction_defaults_are_what_the_losses_page_states():
     # docs/reference/api/losses.md: "mean" by default, "none" for the focal loss.
-    losses = [
-        "softmax_cross_entropy",
-        "binary_cross_entropy",
-        "binary_cross_entropy_with_logits",
-        "sigmoid_focal_loss",
-        "hinge_loss",
-        "mse_loss",
-        "l1_loss",
-        "huber_loss",
-        "gaussian_nll_loss",
-        "poisson_nll_loss",
-    ]
-    for name in losses:
+    for name in LOSS_CASES:
         parameter = inspect.signature(getattr(xent_ref, name)).parameters["reduction"]
         assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, name
         expected = "none" if name == "sigmoid_focal_loss" else "mean"

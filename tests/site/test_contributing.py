@@ -114,11 +114,7 @@ def _labelled_pages() -> list:
     for page in sorted(DOCS.rglob("*.md")):
         if "_build" in page.parts or not _label(page.read_text(encoding="utf-8")):
             continue
-        marks = ()
-        if page == DOCS / "chain" / "entropy.md":
-            marks = pytest.mark.xfail(
-                strict=True, reason="entropy-h-p, entropy-h-pq, entropy-excess predate the rule")
-        pages.append(pytest.param(page, marks=marks, id=page.relative_to(DOCS).as_posix()))
+        pages.append(pytest.param(page, id=page.relative_to(DOCS).as_posix()))
     return pages
 
 

@@ -27,7 +27,6 @@ from tests.browser_support import (
     CHROMIUM_ARGS,
     ROOT,
     SUB_PATH,
-    StaticSite,
     content_pages,
     missing_site_message,
     page_html,
@@ -74,18 +73,7 @@ def _need_page(rel: str) -> None:
 # --- Fixtures ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def site() -> Path:
-    message = missing_site_message()
-    if message:
-        pytest.fail(message)
-    return site_dir()
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with StaticSite(site, mount=SUB_PATH) as served:
-        yield served
+# ``site`` and ``server`` come from tests/site/conftest.py.
 
 
 # Playwright's sync API refuses to start while another sync Playwright (the

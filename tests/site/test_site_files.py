@@ -121,7 +121,7 @@ def is_remote(url: str) -> bool:
 # --- Self-contained ------------------------------------------------------------
 
 # Hosts that serve code, fonts or styles: any mention of them in a built file
-# is a request waiting to happen, unless allowed below with the reason.
+# is a request waiting to happen.
 CDN_HOSTS = re.compile(
     r"(?i)(?:https?:)?//(?:cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|"
     r"ajax\.googleapis\.com|fonts\.googleapis\.com|fonts\.gstatic\.com|"
@@ -137,32 +137,6 @@ JS_FETCH = re.compile(
     r"""(?:\bimport\s*\(\s*|\bimportScripts\s*\(\s*|\bfetch\s*\(\s*|\bimport\s[^;'"]*?\bfrom\s*|"""
     r"""\.src\s*=\s*|\.href\s*=\s*|\bsrc\s*:\s*|\burl\(\s*)(['"`])(?:https?:)?//[^'"`]+"""
 )
-
-# (file glob, URL prefix) -> why it is not a request from our site.
-ALLOWED_REMOTE_MENTIONS = {
-    ("_static/mathjax/*.js", "https://cdn.jsdelivr.net/npm/speech-rule-engine@"):
-        "SRE's default home for its speech rules. MathJax's loader points SRE at "
-        "[mathjax]/sre/mathmaps, the local copy (MathJax.config.loader.paths.sre); "
-        "test_browser.test_math_speech_rules_load_from_the_site shows the rules "
-        "load from the site.",
-    ("_static/mathjax/*/*.js", "https://cdn.jsdelivr.net/npm/speech-rule-engine@"):
-        "as above, in the a11y components",
-    ("_static/mathjax/*.js", "https://cdn.jsdelivr.net/npm/sre-mathmaps-ie@"):
-        "loaded by SRE only in Internet Explorer (SystemExternal.mathmapsIePath), "
-        "never in a current browser",
-    ("_static/mathjax/*/*.js", "https://cdn.jsdelivr.net/npm/sre-mathmaps-ie@"):
-        "as above, in the a11y components",
-    ("_static/mathjax/*.js", "https://cdn.jsdelivr.net/npm/wicked-good-xpath@"):
-        "an XPath polyfill SRE loads only where document.evaluate is missing "
-        "(Internet Explorer, Node)",
-    ("_static/mathjax/*/*.js", "https://cdn.jsdelivr.net/npm/wicked-good-xpath@"):
-        "as above, in the a11y components",
-}
-
-
-def allowed(path: str, url: str) -> bool:
-    return any(fnmatch.fnmatch(path, glob) and url.startswith(prefix)
-               for glob, prefix in ALLOWED_REMOTE_MENTIONS)
 
 
 def test_html_fetches_nothing_remote(site):
@@ -186,7 +160,7 @@ def test_css_fetches_nothing_remote(site):
 
 
 def test_js_fetches_nothing_remote(site):
-    """No script loads code from another host, and no built file names a CDN, unless allowed above."""
+    """No script loads code from another host, and no built file names a CDN."""
     bad = []
     for path in all_files(site, ".js", ".mjs", ".html", ".css", ".json"):
         name = rel(site, path)
@@ -194,30 +168,15 @@ def test_js_fetches_nothing_remote(site):
         if path.suffix in (".js", ".mjs"):
             for match in JS_FETCH.finditer(text):
                 url = re.search(r"(?:https?:)?//[^'\"`]+", match.group(0)).group(0)
-                if not allowed(name, url):
-                    bad.append(f"{name}: fetches {url}")
+                bad.append(f"{name}: fetches {url}")
         for match in CDN_HOSTS.finditer(text):
-            if not allowed(name, match.group(0)):
-                bad.append(f"{name}: names {match.group(0)}")
+            bad.append(f"{name}: names {match.group(0)}")
     assert not bad, "\n".join(sorted(set(bad)))
 
 
-def test_allowances_are_still_needed(site):
-    """Each allowance above matches a file in the build, so none outlives its reason."""
-    files = [rel(site, p) for p in all_files(site, ".js")]
-    for glob, prefix in ALLOWED_REMOTE_MENTIONS:
-        matching = [f for f in files if fnmatch.fnmatch(f, glob)]
-        assert matching, f"no built file matches {glob}: drop the allowance"
-        if prefix:
-            assert any(prefix in (site / f).read_text(encoding="utf-8", errors="replace")
-                       for f in matching), f"{prefix} no longer appears in {glob}: drop the allowance"
-
-
-def test_mathjax_is_local_with_its_fonts_and_speech_rules(site):
-    mathjax = site / "_static" / "mathjax"
-    assert (mathjax / "tex-chtml.js").is_file()
-    assert list((mathjax / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")), "no MathJax fonts"
-    assert (mathjax / "sre" / "mathmaps" / "en.json").is_file(), "no speech rules for SRE"
+def test_no_mathjax_ships(site):
+    # The math is SVG typeset at build time (xent_sphinx/math.py).
+    assert not (site / "_static" / "mathjax").exists()
 
 
 def test_no_page_loads_mathjax_latest(site):

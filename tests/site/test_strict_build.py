@@ -154,7 +154,7 @@ def test_incremental_build_equals_a_clean_build(tmp_path):
     first = build(src, out)
     assert first.returncode == 0, first.stdout + first.stderr
 
-    # Math, so that the edited page loads MathJax from _static.
+    # Math, so that the edited page has typeset math.
     (src / "two.md").write_text(TEXT_PAGE.format(title="Two", body="The edited $x^2$ page."))
     again = build(src, out)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -52,6 +52,7 @@ from pathlib import Path
 import pytest
 from sybil import Document
 
+from tests._wheel import build_wheel, install_wheel
 from tests.sybil_config import CodeCellParser, _tags
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,20 +160,11 @@ _WHEEL_SITE: list[Path] = []
 def installed_wheel(workdir: Path) -> Path:
     """A folder holding ``xent_ref`` installed from a wheel built from the checkout.
 
-    Built once per process (pip builds the wheel with the project's own build
-    backend, no isolation and no dependencies, then installs it into the
-    folder), so every page runs against the same installed copy.
+    Built once per process (:mod:`tests._wheel`), so every page runs against
+    the same installed copy.
     """
     if not _WHEEL_SITE:
-        wheels = workdir / "wheel"
-        site = workdir / "xent-ref-wheel"
-        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-        subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels),
-                        str(ROOT)], check=True, capture_output=True, timeout=600)
-        (wheel,) = wheels.glob("xent_ref-*.whl")
-        subprocess.run([*pip, "install", "--no-deps", "--no-compile", "--target", str(site),
-                        str(wheel)], check=True, capture_output=True, timeout=600)
-        _WHEEL_SITE.append(site)
+        _WHEEL_SITE.append(install_wheel(build_wheel(workdir), workdir / "xent-ref-wheel"))
     return _WHEEL_SITE[0]
 
 

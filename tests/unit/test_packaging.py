@@ -15,7 +15,6 @@ import importlib.metadata
 import inspect
 import math
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import xent_ref as xr
+from tests._wheel import build_wheel, install_wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,28 +77,13 @@ def test_public_function_is_fully_annotated(fn):
 
 @pytest.mark.slow
 def test_wheel_installs_and_imports_outside_the_checkout(tmp_path):
-    # Build from a copy, so that the build leaves no build/ directory in the checkout.
-    src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", "build", "*.egg-info", "__pycache__", "node_modules"))
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheels), str(src)],
-        check=True, capture_output=True, text=True,
-    )
-    (wheel,) = wheels.glob("xent_ref-*.whl")
+    wheel = build_wheel(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     assert "xent_ref/py.typed" in names
     # The site's Sphinx extensions (xent_sphinx) stay out of the library's wheel.
     assert all(n.startswith(("xent_ref/", "xent_ref-")) for n in names), "the wheel holds the library only"
 
-    site = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
-         str(wheel)],
-        check=True, capture_output=True, text=True,
-    )
+    site = install_wheel(wheel, tmp_path / "site")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
