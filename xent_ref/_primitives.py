@@ -21,8 +21,8 @@ import math
 
 import numpy as np
 
-from xent_ref._exact import _two_sum_error
-from xent_ref._validation import as_float_array, normalize_axis
+from xent_ref._exact import _two_sum, _two_sum_error
+from xent_ref._validation import as_float_input, normalize_axis, to_result_dtype
 
 __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
 
@@ -31,18 +31,46 @@ __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
 _DIRECT_MAX = 700.0
 
 
-def _as_result(a: np.ndarray):
-    """Return a 0-d result as a NumPy float64 scalar, anything else unchanged."""
-    return a[()] if a.ndim == 0 else a
+def _as_result(a: np.ndarray, dtype: np.dtype):
+    """Round the float64 ``a`` once to ``dtype``; a 0-d result as a NumPy scalar."""
+    return to_result_dtype(a[()] if a.ndim == 0 else a, dtype)
 
 
-def _logits_last(x, axis) -> tuple[np.ndarray, int]:
-    """Validate logits ``x`` and return a view with ``axis`` moved last."""
-    x = as_float_array(x, "x")
+def _sum_to_odd(a: np.ndarray, b: np.ndarray, err: np.ndarray | None = None) -> np.ndarray:
+    """``a + b + err`` rounded to odd in float64, for a result then rounded to a narrower float.
+
+    ``err`` is the exact rounding error of ``a`` where ``a`` is itself a
+    rounded sum (``|err| <= ulp(a) / 2``), and ``a``, ``b`` have the same
+    sign, so the exact value lies within one ulp of ``fl(a + b)``: that is
+    moved to its odd neighbour on the side of the exact value if they
+    differ. Rounding the result to float32 or float16 (at least 2 bits fewer
+    than float64's 53) is then the correct rounding of ``a + b + err``
+    [Boldo and Melquiond, "Emulation of FMA and correctly rounded sums:
+    proved algorithms using rounding to odd", IEEE TC 57(4), 2008]. A plain
+    float64 sum rounds twice: a value just off a float32 tie (a float32
+    ``x_i - m`` and a ``log1p(s)`` below float64's resolution) would land on
+    the tie and then on its even neighbour, half the time the wrong one.
+    Infinite sums are returned as they are.
+    """
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    # at least 1-d: on 0-d operands NumPy's ufuncs return scalars, not arrays
+    a, b = np.atleast_1d(a, b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        hi, lo = _two_sum(a, b)
+        if err is not None:
+            lo += err
+    lo = np.where(np.isfinite(hi), lo, 0.0)
+    inexact = (lo != 0) & ((hi.view(np.int64) & 1) == 0)
+    return np.where(inexact, np.nextafter(hi, np.copysign(np.inf, lo)), hi).reshape(shape)
+
+
+def _logits_last(x, axis) -> tuple[np.ndarray, int, np.dtype]:
+    """Validate logits ``x``; a float64 view with ``axis`` moved last, and the result dtype."""
+    x, dtype = as_float_input(x, "x")
     if x.ndim == 0:
         raise ValueError("x: must have at least one dimension (the axis to reduce over)")
     axis = normalize_axis(axis, x.ndim)
-    return np.moveaxis(x, axis, -1), axis
+    return np.moveaxis(x, axis, -1), axis, dtype
 
 
 def _argmax_last(xl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -324,9 +352,10 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
 
     Returns
     -------
-    numpy.ndarray or numpy.float64
-        :math:`\\log \\sum_j e^{x_j}` for each vector along ``axis``; a NumPy
-        float64 scalar when the result is 0-d.
+    numpy.ndarray or numpy.floating
+        :math:`\\log \\sum_j e^{x_j}` for each vector along ``axis``, in the
+        floating dtype of ``x`` (float64 for integer or boolean ``x``); a
+        NumPy scalar when the result is 0-d.
 
     Raises
     ------
@@ -391,6 +420,15 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
     :math:`2.8 \\times 10^{-321}` and the computed one is off by about 430
     spacings of the subnormal grid, within that allowance.
 
+    Dtype: the result is computed in float64 and returned in the floating
+    dtype of the first argument, rounded once (float32 in, float32 out);
+    integer and boolean input gives float64. For a narrower dtype the float64
+    sum :math:`m + \\operatorname{log1p}(s)` is first rounded to odd (an
+    inexact sum is replaced by whichever float64 neighbour of it is odd), so
+    that the one rounding to that dtype is the correct rounding of the sum of
+    its float64 terms, not a double rounding that a value just off a tie of
+    the narrower format would suffer.
+
     References
     ----------
     .. [1] P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing
@@ -422,14 +460,15 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
     """
     if not isinstance(keepdims, (bool, np.bool_)):
         raise TypeError(f"keepdims: must be a bool, got {keepdims!r}")
-    xl, axis = _logits_last(x, axis)
+    xl, axis, dtype = _logits_last(x, axis)
     if xl.shape[-1] == 0:
         lse = np.full(xl.shape[:-1] + (1,), -np.inf)
     else:
         m, L = _logsumexp_parts(xl)
-        lse = np.add(m, L)
+        # rounded to odd only for a narrower result: the float64 path pays nothing
+        lse = np.add(m, L) if dtype == np.float64 else _sum_to_odd(m, L)
     lse = np.moveaxis(lse, -1, axis) if keepdims else lse[..., 0]
-    return _as_result(lse)
+    return _as_result(lse, dtype)
 
 
 def log_softmax(x, *, axis: int = -1) -> np.ndarray:
@@ -447,7 +486,8 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
     -------
     numpy.ndarray
         :math:`\\log \\operatorname{softmax}(x)_i = x_i - \\operatorname{LSE}(x)`,
-        the same shape as ``x``.
+        the same shape as ``x``, in its floating dtype (float64 for integer
+        or boolean ``x``).
 
     Raises
     ------
@@ -483,6 +523,15 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
     a single :math:`+\\infty` entry gives the limit, 0 there and
     :math:`-\\infty` elsewhere; an empty vector gives an empty result.
 
+    Dtype: the result is computed in float64 and returned in the floating
+    dtype of the first argument, rounded once (float32 in, float32 out);
+    integer and boolean input gives float64. For a narrower dtype the float64
+    sum :math:`(x_i - m) - \\operatorname{log1p}(s)` is first rounded to odd
+    (an inexact sum is replaced by whichever float64 neighbour of it is odd),
+    so that the one rounding to that dtype is the correct rounding of the sum
+    of its float64 terms, not a double rounding that a value just off a tie of
+    the narrower format would suffer.
+
     References
     ----------
     .. [1] P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing
@@ -507,10 +556,15 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
     -4.248354e-18 -4.248354e-18
     >>> print(xr.log_softmax([0.0, np.inf, -np.inf]))
     [-inf   0. -inf]
+
+    float32 in, float32 out:
+
+    >>> xr.log_softmax(np.array([1.0, 2.0], dtype=np.float32)).dtype
+    dtype('float32')
     """
-    xl, axis = _logits_last(x, axis)
+    xl, axis, dtype = _logits_last(x, axis)
     if xl.shape[-1] == 0:
-        return np.moveaxis(np.empty(xl.shape), -1, axis)
+        return np.moveaxis(np.empty(xl.shape, dtype=dtype), -1, axis)
     k, m = _argmax_last(xl)
     xl, m = _one_hot_limit_rows(xl, k, m)
     s = _tail_sum(xl, k, m, np.empty((2,) + xl.shape))
@@ -518,8 +572,15 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
     # limit, log softmax = -inf.
     with np.errstate(over="ignore"):
         out = np.subtract(xl, m)
-    out -= np.log1p(s)
-    return np.moveaxis(out, -1, axis)
+    if dtype == np.float64:
+        out -= np.log1p(s)
+    else:
+        # (x - m) - L rounded to odd, the errors of both roundings kept,
+        # before the narrower rounding (no extra pass on the float64 path)
+        with np.errstate(over="ignore", invalid="ignore"):
+            err = _two_sum_error(xl, -m, out)
+        out = _sum_to_odd(out, -np.log1p(s), err)
+    return to_result_dtype(np.moveaxis(out, -1, axis), dtype)
 
 
 def softmax(x, *, axis: int = -1) -> np.ndarray:
@@ -536,7 +597,8 @@ def softmax(x, *, axis: int = -1) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        :math:`e^{x_i} / \\sum_j e^{x_j}`, the same shape as ``x``.
+        :math:`e^{x_i} / \\sum_j e^{x_j}`, the same shape as ``x``, in its
+        floating dtype (float64 for integer or boolean ``x``).
 
     Raises
     ------
@@ -575,6 +637,10 @@ def softmax(x, *, axis: int = -1) -> np.ndarray:
     :math:`+\\infty` entry gives the one-hot limit; an empty vector gives an
     empty result.
 
+    Dtype: the result is computed in float64 and returned in the floating
+    dtype of the first argument, rounded once (float32 in, float32 out);
+    integer and boolean input gives float64.
+
     References
     ----------
     .. [1] P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing
@@ -602,9 +668,9 @@ def softmax(x, *, axis: int = -1) -> np.ndarray:
     >>> print(xr.softmax([0.0, np.inf, -np.inf]))
     [0. 1. 0.]
     """
-    xl, axis = _logits_last(x, axis)
+    xl, axis, dtype = _logits_last(x, axis)
     if xl.shape[-1] == 0:
-        return np.moveaxis(np.empty(xl.shape), -1, axis)
+        return np.moveaxis(np.empty(xl.shape, dtype=dtype), -1, axis)
     k, m = _argmax_last(xl)
     xl, m = _one_hot_limit_rows(xl, k, m)
     # Overflow of x - m (to -inf, exp -> 0) and the NaN rounding error it
@@ -624,7 +690,7 @@ def softmax(x, *, axis: int = -1) -> np.ndarray:
     s = _exact_sum(p, e)
     np.put_along_axis(p, k, 1.0, axis=-1)
     p /= 1.0 + s
-    return np.moveaxis(p, -1, axis)
+    return to_result_dtype(np.moveaxis(p, -1, axis), dtype)
 
 
 def _exp_minus_abs(x: np.ndarray) -> np.ndarray:
@@ -645,9 +711,10 @@ def sigmoid(x):
 
     Returns
     -------
-    numpy.ndarray or numpy.float64
-        :math:`\\sigma(x) = 1 / (1 + e^{-x})`, the same shape as ``x``; a
-        NumPy float64 scalar for a scalar input.
+    numpy.ndarray or numpy.floating
+        :math:`\\sigma(x) = 1 / (1 + e^{-x})`, the same shape as ``x``, in
+        its floating dtype (float64 for integer or boolean ``x``); a NumPy
+        scalar for a scalar input.
 
     Raises
     ------
@@ -676,6 +743,10 @@ def sigmoid(x):
     :math:`\\sigma(+\\infty) = 1`, :math:`\\sigma(-\\infty) = 0`; for
     :math:`x < -745` the result underflows to 0 quietly.
 
+    Dtype: the result is computed in float64 and returned in the floating
+    dtype of the first argument, rounded once (float32 in, float32 out);
+    integer and boolean input gives float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -692,12 +763,12 @@ def sigmoid(x):
     >>> print(xr.sigmoid([-np.inf, np.inf]))
     [0. 1.]
     """
-    x = as_float_array(x, "x")
+    x, dtype = as_float_input(x, "x")
     e = _exp_minus_abs(x)
     out = np.where(x >= 0, 1.0, e)
     e += 1.0
     out /= e
-    return _as_result(out)
+    return _as_result(out, dtype)
 
 
 def log_sigmoid(x):
@@ -710,9 +781,10 @@ def log_sigmoid(x):
 
     Returns
     -------
-    numpy.ndarray or numpy.float64
+    numpy.ndarray or numpy.floating
         :math:`\\log \\sigma(x) = -\\log(1 + e^{-x})`, the same shape as
-        ``x``; a NumPy float64 scalar for a scalar input.
+        ``x``, in its floating dtype (float64 for integer or boolean ``x``);
+        a NumPy scalar for a scalar input.
 
     Raises
     ------
@@ -744,6 +816,15 @@ def log_sigmoid(x):
     :math:`\\log\\sigma(-\\infty) = -\\infty`. Note
     :math:`\\log(1 - \\sigma(x)) = \\log\\sigma(-x)`.
 
+    Dtype: the result is computed in float64 and returned in the floating
+    dtype of the first argument, rounded once (float32 in, float32 out);
+    integer and boolean input gives float64. For a narrower dtype the float64
+    sum :math:`\\min(x, 0) - \\operatorname{log1p}(e^{-|x|})` is first rounded
+    to odd (an inexact sum is replaced by whichever float64 neighbour of it is
+    odd), so that the one rounding to that dtype is the correct rounding of
+    the sum of its float64 terms, not a double rounding that a value just off
+    a tie of the narrower format would suffer.
+
     Examples
     --------
     >>> import numpy as np
@@ -766,10 +847,14 @@ def log_sigmoid(x):
     >>> print(f"{xr.log_sigmoid(40.0):.6e}", f"{-np.log1p(np.exp(-40.0)):.6e}")
     -4.248354e-18 -4.248354e-18
     """
-    x = as_float_array(x, "x")
+    x, dtype = as_float_input(x, "x")
     t = _exp_minus_abs(x)
     np.log1p(t, out=t)
     # 0 - t rather than -t, so that log_sigmoid(+inf) is +0.0, not -0.0.
     out = np.minimum(x, 0.0)
-    out -= t
-    return _as_result(out)
+    if dtype == np.float64:
+        out -= t
+    else:
+        # rounded to odd before the narrower rounding, as in log_softmax
+        out = _sum_to_odd(out, -t)
+    return _as_result(out, dtype)

@@ -194,7 +194,9 @@ def calibration_curve(probs, target, *, n_bins: int = 10, strategy: str = "unifo
     CalibrationCurve
         ``prob_true`` (the fraction of outcomes 1 in each non-empty bin),
         ``prob_pred`` (the mean predicted probability in it), ``counts`` (its
-        number of predictions) and ``bin_edges``.
+        number of predictions) and ``bin_edges``. ``prob_true``,
+        ``prob_pred`` and ``bin_edges`` are float64 whatever the dtype of
+        ``probs`` (float32 in, float64 out); ``counts`` is int64.
 
     Raises
     ------

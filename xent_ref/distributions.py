@@ -30,8 +30,11 @@ Conventions shared by all:
   input) whose message starts with the argument's name and a colon.
 - ``sample(size, rng)`` needs a ``numpy.random.Generator`` and returns
   an array of shape ``size + batch_shape``.
-- Results are float64 (the class indices that :meth:`Categorical.sample`
-  draws are int64); a 0-d result is returned as a NumPy scalar.
+- Results are float64 whatever the dtype of the parameters and of ``x``
+  (float32 in, float64 out; the losses and primitives, by contrast, return
+  the floating dtype of their first argument). The class indices that
+  :meth:`Categorical.sample` draws are int64; a 0-d result is returned as a
+  NumPy scalar.
 """
 
 from __future__ import annotations

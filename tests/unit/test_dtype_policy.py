@@ -9,10 +9,16 @@ of the same call on the same values, rounded once to the dtype under test.
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+from fractions import Fraction
+
+import mpmath
 import numpy as np
 import pytest
 
 import xent_ref as xr
+from tools import golden_vectors as gv
 
 POLICY = (
     "Dtype: {what} is computed in float64 and returned in the floating dtype of the "
@@ -47,6 +53,11 @@ CASES = {
                            True),
     "grad.poisson_nll_loss_grad": (
         lambda x, **kw: xr.grad.poisson_nll_loss_grad(x, Y, **kw), X, "the gradient", True),
+    "logsumexp": (lambda x, **kw: xr.logsumexp(x, axis=0), X, "the result", False),
+    "log_softmax": (lambda x, **kw: xr.log_softmax(x), X, "the result", False),
+    "softmax": (lambda x, **kw: xr.softmax(x, axis=0), X, "the result", False),
+    "sigmoid": (lambda x, **kw: xr.sigmoid(x), X, "the result", False),
+    "log_sigmoid": (lambda x, **kw: xr.log_sigmoid(x), X, "the result", False),
 }
 
 
@@ -122,3 +133,125 @@ def test_float32_result_beyond_its_range_is_inf():
     got = xr.mse_loss(big, np.zeros(1), reduction="sum")
     assert got.dtype == np.float32 and got == np.inf
     assert xr.mse_loss(big.astype(np.float64), np.zeros(1), reduction="sum") == 2.0**140
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_calibration_curve_is_float64_whatever_the_input(dtype):
+    # as its docstring says: float64 fractions and edges, int64 counts
+    curve = xr.calibration_curve(CONF.astype(dtype), HIT, n_bins=3)
+    assert [a.dtype for a in curve] == [np.float64, np.float64, np.int64, np.float64]
+    curve = xr.calibration_curve(CONF.astype(dtype), HIT, n_bins=3, strategy="quantile")
+    assert [a.dtype for a in curve] == [np.float64, np.float64, np.int64, np.float64]
+
+
+def _f32_distributions():
+    f = np.float32
+    d = xr.distributions
+    return [
+        (d.Normal(f(0.5), f(2.0)), f(0.25)), (d.Laplace(f(0.5), f(2.0)), f(0.25)),
+        (d.Bernoulli(f(0.25)), f(1.0)), (d.Bernoulli(logits=f(0.25)), f(1.0)),
+        (d.Categorical(np.array([0.25, 0.75], f)), 1),
+        (d.Categorical(logits=np.array([0.25, 0.75], f)), np.array([0, 1])),
+        (d.Poisson(rate=f(2.0)), f(3.0)), (d.Poisson(log_rate=f(0.5)), f(3.0)),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_distributions_return_float64_for_float32_parameters(case):
+    # the module's stated convention: results are float64 whatever the input dtype
+    dist, x = _f32_distributions()[case]
+    for value in (dist.log_prob(x), dist.nll(x), dist.entropy()):
+        assert np.asarray(value).dtype == np.float64
+
+
+@pytest.mark.parametrize("fn", [xr.logsumexp, xr.sigmoid, xr.log_sigmoid])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_scalar_results_are_numpy_scalars_of_the_dtype(fn, dtype):
+    got = fn(np.array([0.5, -1.0], dtype=dtype)) if fn is xr.logsumexp else fn(dtype(0.5))
+    assert type(got) is dtype
+
+
+@pytest.mark.parametrize("fn", [xr.log_softmax, xr.softmax])
+def test_empty_vectors_keep_the_dtype(fn):
+    assert fn(np.empty((2, 0), dtype=np.float32)).dtype == np.float32
+
+
+# ---------------------------------------------------------------------------
+# Narrow results of the primitives are correctly rounded: no double rounding
+# ---------------------------------------------------------------------------
+
+
+def test_log_softmax_float32_near_a_tie_rounds_away_from_it():
+    # Row [2**-15, -599], float32 numbers. log_softmax's second entry is
+    # (-599 - 2**-15) - L with L = log1p(e^(-599 - 2**-15)), about 1e-260:
+    # -599 - 2**-15 is halfway between the float32 numbers -599 and
+    # -599 - 2**-14 (spacing 2**-14 in [512, 1024)), and the exact value is
+    # L beyond it, so its correct rounding is -599 - 2**-14. A plain float64
+    # sum drops L and lands on the tie, which then rounds to even, -599.
+    x = np.array([2.0**-15, -599.0], dtype=np.float32)
+    tie = -599.0 - 2.0**-15
+    assert float(x[1]) - float(x[0]) == tie  # exact in float64
+    assert np.float32(tie) == np.float32(-599.0)  # the tie rounds to even
+    got = xr.log_softmax(x)
+    assert got.dtype == np.float32
+    assert got[1] == np.float32(-599.0 - 2.0**-14)
+    # float64 is unchanged: the plain sum, the tie itself
+    assert xr.log_softmax(x.astype(np.float64))[1] == tie
+
+
+GOLDEN = json.loads(gv.OUTPUT.read_text(encoding="utf-8"))["functions"]
+ROW_EXACT = {"logsumexp": gv.exact_logsumexp, "log_softmax": gv.exact_log_softmax,
+             "softmax": gv.exact_softmax}
+ELEMENT_EXACT = {"sigmoid": gv.exact_sigmoid, "log_sigmoid": gv.exact_log_sigmoid}
+
+
+def _is_float32_tie(exact: str) -> bool:
+    """Whether the decimal string is exactly halfway between two float32 numbers."""
+    if exact in ("inf", "-inf"):
+        return False
+    q = Fraction(Decimal(exact))
+    low = Fraction(float(np.float32(float(q))))
+    step = Fraction(float(np.spacing(np.float32(abs(float(low))))))
+    return q != low and abs(q - low) * 2 == step
+
+
+def _exact_wide(function, args):
+    """The case's exact values at 2400 bits: exact sums of float64 numbers and a
+    50-digit log1p term, so that a value within 10^-50 of a float32 tie is on
+    the right side of it."""
+    x = np.asarray(args[0], dtype=np.float64)
+    with mpmath.workprec(2400):
+        if function in ROW_EXACT:
+            rows = x.reshape(-1, x.shape[-1]).tolist()
+            values = [v for row in rows for v in np.ravel(
+                np.array(ROW_EXACT[function](row), dtype=object)).tolist()]
+        else:
+            values = [ELEMENT_EXACT[function](v) for v in x.ravel().tolist()]
+        return [gv.round_to(v, "float32") for v in values]
+
+
+@pytest.mark.parametrize("function", sorted(ROW_EXACT) + sorted(ELEMENT_EXACT))
+def test_float32_results_are_correctly_rounded_on_the_golden_vectors(function):
+    # Oracle: the file's float32 field, the exact value (mpmath, 50 digits)
+    # correctly rounded. Where the file's exact value is itself a float32 tie,
+    # 50 digits cannot say on which side the exact value lies; there the case
+    # is recomputed at 2400 bits.
+    n = ties = 0
+    for case in GOLDEN[function]["cases"]:
+        if not case["float32_inputs"]:
+            continue
+        x = np.array(case["args"][0]).astype(np.float64).astype(np.float32)
+        with np.errstate(all="ignore"):
+            got = np.ravel(getattr(xr, function)(x))
+        assert got.dtype == np.float32
+        exact = [str(v) for v in np.ravel(np.array(case["exact"], dtype=object)).tolist()]
+        expected = [float(v) for v in np.ravel(np.array(case["float32"], dtype=object))]
+        if any(_is_float32_tie(e) for e in exact):
+            ties += 1
+            expected = _exact_wide(function, case["args"])
+        assert got.tolist() == expected, case["id"]
+        n += got.size
+    assert n >= 50, n
+    if function == "log_softmax":
+        # the value of "uniform in [-1e4, 1e4]" a plain float64 sum rounds twice
+        assert ties >= 1
