@@ -20,7 +20,7 @@ SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR
 help:
 	@echo "make html          build the site strictly into $(BUILDDIR)/html"
 	@echo "make pdf           the whole site as one PDF, $(BUILDDIR)/pdf/xent.pdf (a later make html links it)"
-	@echo "make test          find (or, as root, install) Chromium, build the site, run every test"
+	@echo "make test          find (or, as root, install) Chromium, build the PDF and the site, run every test"
 	@echo "make test-fast     type check, package tests, docstring examples and doc snippets: no browser, no build"
 	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
 	@echo "make bench         speed, memory and accuracy benchmark"
