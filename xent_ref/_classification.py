@@ -285,7 +285,7 @@ def softmax_cross_entropy(
     its exact value is beyond the float range.
 
     Without smoothing, :math:`-\log p_{iy}` is computed as
-    :math:`(m_i - z_{iy}) + \operatorname{log1p}\bigl(\sum_{j \ne k}
+    :math:`(m_i - z_{iy}) + \mathop{\mathrm{log1p}}\bigl(\sum_{j \ne k}
     e^{z_{ij} - m_i}\bigr)` with :math:`m_i = z_{ik} = \max_j z_{ij}`: two
     non-negative terms, and the log1p keeps the relative accuracy that
     :math:`m + \log\sum_j e^{z_j - m}` loses when one logit dominates. Rows
@@ -792,8 +792,9 @@ def binary_cross_entropy_with_logits(
              = w \left( -r\, y \log\sigma(z) - (1 - y) \log(1 - \sigma(z)) \right).
 
     It is computed with :math:`\mathrm{softplus}(\pm z) = \max(\pm z, 0) +
-    \operatorname{log1p}(e^{-|z|})`, and, when :math:`r = 1`, as
-    :math:`z\,(\mathbb{1}[z \ge 0] - y) + \operatorname{log1p}(e^{-|z|})`:
+    \mathop{\mathrm{log1p}}(e^{-|z|})`, and, when :math:`r = 1`, as
+    :math:`z\,([z \ge 0] - y) + \mathop{\mathrm{log1p}}(e^{-|z|})`, where
+    :math:`[z \ge 0]` is 1 if :math:`z \ge 0` and 0 otherwise:
     both terms are non-negative, so nothing cancels and the loss keeps its
     relative accuracy at any :math:`z` (e.g. :math:`e^{-700}` at
     :math:`z = 700, y = 1`). Edge cases: at :math:`z = \pm\infty` the loss

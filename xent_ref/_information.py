@@ -79,22 +79,22 @@ def entropy(p, *, axis: int = -1, base: float | None = None):
     --------
     cross_entropy, kl_divergence
     scipy.stats.entropy : The SciPy function (which renormalises ``p``).
-    scipy.special.entr : The elementwise term :math:`-p \\log p`.
+    scipy.special.entr : The elementwise term :math:`-p \log p`.
 
     Notes
     -----
     .. math::
 
-        H(P) = -\\sum_i p_i \\log p_i,
-        \\qquad
-        -p \\log p =
-        \\begin{cases}
-        -p \\log p & p > 0, \\\\
-        0 & p = 0 \\quad (\\text{the limit } \\lim_{p \\to 0^+} p \\log p = 0).
-        \\end{cases}
+        H(P) = -\sum_i p_i \log p_i,
+        \qquad
+        -p \log p =
+        \begin{cases}
+        -p \log p & p > 0, \\
+        0 & p = 0 \quad (\text{the limit } \lim_{p \to 0^+} p \log p = 0).
+        \end{cases}
 
-    Every term is :math:`\\ge 0`, so the sum does not cancel. In base
-    :math:`b` the value is divided by :math:`\\ln b` [1]_.
+    Every term is :math:`\ge 0`, so the sum does not cancel. In base
+    :math:`b` the value is divided by :math:`\ln b` [1]_.
 
     Dtype: the result is computed in float64 and returned in the floating dtype
     of the first argument, rounded once (float32 in, float32 out); integer
@@ -115,7 +115,7 @@ def entropy(p, *, axis: int = -1, base: float | None = None):
     0.0
 
     The uniform distribution on :math:`n` outcomes has the maximum,
-    :math:`\\log n`, and bits are nats divided by :math:`\\ln 2`:
+    :math:`\log n`, and bits are nats divided by :math:`\ln 2`:
 
     >>> p = np.full(8, 1 / 8)
     >>> print(f"{xr.entropy(p):.6f}", f"{np.log(8):.6f}")

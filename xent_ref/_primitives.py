@@ -8,7 +8,7 @@ family is built on one decomposition of the log-sum-exp of a vector
 
 .. math::
 
-    \\operatorname{LSE}(x) = m + \\operatorname{log1p}(s), \\qquad
+    \\operatorname{LSE}(x) = m + \\mathop{\\mathrm{log1p}}(s), \\qquad
     s = \\sum_{j \\ne k} e^{x_j - m},
 
 which keeps the small terms' relative accuracy that the textbook
@@ -283,8 +283,9 @@ def _logsumexp_parts(
     loss)``. The plain pairwise sum, ``d`` a few units of ``2**-53``, then
     suffices wherever that damping is below 1/8 (:data:`_LOSS_DAMPING_MIN`):
     it adds at most an eighth of ``d`` to the loss. Only the other rows with
-    ``s < 4`` (the rule of :func:`_tail_total`), those whose target is the argmax (damping ``s / ((1 + s) log1p(s)) > 1/2`` for
-    ``s < 4``) or whose margin ``m - x_t`` is below a few times ``s / (1 + s)``,
+    ``s < 4`` (the rule of :func:`_tail_total`), those whose target is the
+    argmax (damping ``s / ((1 + s) log1p(s)) > 0.49`` for ``s < 4``) or whose
+    margin ``m - x_t`` is at most ``8 s / (1 + s) - log1p(s)``,
     are summed exactly; a batch of confident or wide logits has few of them.
     """
     work = np.empty((2,) + xl.shape)
@@ -376,7 +377,7 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
     .. math::
 
         \\operatorname{LSE}(x) = \\log \\sum_j e^{x_j}
-        = m + \\operatorname{log1p}\\Bigl(\\sum_{j \\ne k} e^{x_j - m}\\Bigr).
+        = m + \\mathop{\\mathrm{log1p}}\\Bigl(\\sum_{j \\ne k} e^{x_j - m}\\Bigr).
 
     The shift by :math:`m` prevents overflow; leaving the :math:`j = k` term
     (exactly 1) out of the sum and adding it back through ``log1p`` keeps the
@@ -423,7 +424,7 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
     Dtype: the result is computed in float64 and returned in the floating
     dtype of the first argument, rounded once (float32 in, float32 out);
     integer and boolean input gives float64. For a narrower dtype the float64
-    sum :math:`m + \\operatorname{log1p}(s)` is first rounded to odd (an
+    sum :math:`m + \\mathop{\\mathrm{log1p}}(s)` is first rounded to odd (an
     inexact sum is replaced by whichever float64 neighbour of it is odd), so
     that the one rounding to that dtype is the correct rounding of the sum of
     its float64 terms, not a double rounding that a value just off a tie of
@@ -510,10 +511,10 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
 
     .. math::
 
-        \\log \\operatorname{softmax}(x)_i = (x_i - m) - \\operatorname{log1p}(s).
+        \\log \\operatorname{softmax}(x)_i = (x_i - m) - \\mathop{\\mathrm{log1p}}(s).
 
     Both terms are :math:`\\le 0`, so nothing cancels: in particular the
-    largest entry is :math:`-\\operatorname{log1p}(s)` computed directly,
+    largest entry is :math:`-\\mathop{\\mathrm{log1p}}(s)` computed directly,
     which stays exact when it is tiny, whereas :math:`x_k - \\operatorname{LSE}(x)`
     would subtract two nearly equal numbers [1]_. :math:`s` is computed as
     in :func:`logsumexp`. Accuracy: within 4 ulp of the exact value for
@@ -526,7 +527,7 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
     Dtype: the result is computed in float64 and returned in the floating
     dtype of the first argument, rounded once (float32 in, float32 out);
     integer and boolean input gives float64. For a narrower dtype the float64
-    sum :math:`(x_i - m) - \\operatorname{log1p}(s)` is first rounded to odd
+    sum :math:`(x_i - m) - \\mathop{\\mathrm{log1p}}(s)` is first rounded to odd
     (an inexact sum is replaced by whichever float64 neighbour of it is odd),
     so that the one rounding to that dtype is the correct rounding of the sum
     of its float64 terms, not a double rounding that a value just off a tie of
@@ -802,11 +803,11 @@ def log_sigmoid(x):
     -----
     .. math::
 
-        \\log \\sigma(x) = \\min(x, 0) - \\operatorname{log1p}(e^{-|x|})
+        \\log \\sigma(x) = \\min(x, 0) - \\mathop{\\mathrm{log1p}}(e^{-|x|})
         =
         \\begin{cases}
-        -\\operatorname{log1p}(e^{-x}) & x \\ge 0, \\\\
-        x - \\operatorname{log1p}(e^{x}) & x < 0.
+        -\\mathop{\\mathrm{log1p}}(e^{-x}) & x \\ge 0, \\\\
+        x - \\mathop{\\mathrm{log1p}}(e^{x}) & x < 0.
         \\end{cases}
 
     Both terms are :math:`\\le 0`, so nothing cancels, and
@@ -819,7 +820,7 @@ def log_sigmoid(x):
     Dtype: the result is computed in float64 and returned in the floating
     dtype of the first argument, rounded once (float32 in, float32 out);
     integer and boolean input gives float64. For a narrower dtype the float64
-    sum :math:`\\min(x, 0) - \\operatorname{log1p}(e^{-|x|})` is first rounded
+    sum :math:`\\min(x, 0) - \\mathop{\\mathrm{log1p}}(e^{-|x|})` is first rounded
     to odd (an inexact sum is replaced by whichever float64 neighbour of it is
     odd), so that the one rounding to that dtype is the correct rounding of
     the sum of its float64 terms, not a double rounding that a value just off

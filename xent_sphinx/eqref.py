@@ -4,6 +4,8 @@ Equations are numbered per page (``math_numfig = False``), so "(3)" alone
 is ambiguous when it points at another page's equation (3). Before the
 references are resolved, this adds the target page's title after every
 ``{eq}`` reference whose equation lives on another page: "(3) on the page
+“Entropy and cross-entropy”". References to one page joined only by "and",
+"or" or a comma name it once, after the last: "(1) and (2) on the page
 “Entropy and cross-entropy”".
 """
 
@@ -14,6 +16,31 @@ from sphinx.addnodes import pending_xref
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
+#: Text that may stand between two references that share the page's name.
+JOINERS = frozenset({",", "and", "or", ", and", ", or"})
+
+
+def _foreign_eq(node: nodes.Node, equations: dict) -> str | None:
+    """The page of the equation ``node`` references, if it is an ``{eq}`` reference to another page."""
+    if not isinstance(node, pending_xref) or node.get("refdomain") != "math" or node.get("reftype") != "eq":
+        return None
+    target = equations.get(node.get("reftarget"))
+    if target is None or target[0] == node.get("refdoc"):
+        return None
+    return target[0]
+
+
+def _next_reference_to(node: nodes.Node, page: str, equations: dict) -> bool:
+    """Whether the reference after ``node``, past a joiner only, is to an equation on ``page``."""
+    parent = node.parent
+    index = parent.index(node)
+    if index + 2 >= len(parent):
+        return False
+    between, after = parent[index + 1], parent[index + 2]
+    return (isinstance(between, nodes.Text) and between.astext().strip() in JOINERS
+            and _foreign_eq(after, equations) == page)
+
+
 class NamePageOfForeignEquations(SphinxPostTransform):
     # Before sphinx's ReferencesResolver (priority 10) turns the node into a link.
     default_priority = 5
@@ -21,12 +48,10 @@ class NamePageOfForeignEquations(SphinxPostTransform):
     def run(self, **kwargs) -> None:
         equations = self.env.get_domain("math").data.get("objects", {})
         for node in list(self.document.findall(pending_xref)):
-            if node.get("refdomain") != "math" or node.get("reftype") != "eq":
+            page = _foreign_eq(node, equations)
+            if page is None or _next_reference_to(node, page, equations):
                 continue
-            target = equations.get(node.get("reftarget"))
-            if target is None or target[0] == node.get("refdoc"):
-                continue
-            title = self.env.titles[target[0]].astext()
+            title = self.env.titles[page].astext()
             node.parent.insert(
                 node.parent.index(node) + 1, nodes.Text(f" on the page \u201c{title}\u201d")
             )

@@ -37,7 +37,7 @@ import xent_ref.unification as unification
 DATA = Path(__file__).with_name("loss_table.yaml")
 #: Scales, besides the record's own a = 1, at which a record that is not an NLL must fail too.
 OTHER_SCALES = (0.01, 0.1, 10.0, 100.0)
-HEADER = ("Loss", "Distribution", "Parameter map", "Relation", "Is it a likelihood?")
+HEADER = ("Loss", "Is it a likelihood?", "Distribution", "Parameter map", "Relation")
 NLL_KEYS = frozenset({"distribution", "parameter_map", "relation"})
 NOT_NLL_KEYS = frozenset({"status", "reason"})
 #: The cell of a column that does not apply to a loss that is not an NLL.
@@ -134,12 +134,13 @@ def _cells(row: Row) -> list[nodes.entry]:
     else:
         pmap = nodes.Text(row.parameter_map)
         relation = (nodes.strong(row.relation, row.relation), nodes.Text(f": {row.reason}"))
+    # The verdict comes second, so that it is in view on a narrow screen.
     return [
         _entry(nodes.literal(row.name, row.name)),
+        _entry(nodes.Text(row.likelihood)),
         _entry(nodes.Text(row.distribution)),
         _entry(pmap),
         _entry(*relation),
-        _entry(nodes.Text(row.likelihood)),
     ]
 
 

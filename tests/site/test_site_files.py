@@ -336,6 +336,13 @@ def test_an_equation_on_another_page_is_referred_to_with_its_page(site):
     )
     assert foreign, "no reference to the entropy page's cross-entropy equation"
     assert foreign.group(1).startswith(" on the page \u201c"), foreign.group(1)[:40]
+    # "(1) and (2) on the page ...": two references to one page joined by
+    # "and" name it once, after the second
+    first = re.search(
+        r'href="entropy\.html#equation-chain-entropy-entropy"[^>]*>.*?</a>([^<]*)', text, re.S
+    )
+    assert first, "no reference to the entropy page's entropy equation"
+    assert first.group(1).strip() == "and", first.group(1)[:40]
     # a reference to an equation on the same page gets no page name
     own = re.search(r'href="#equation-chain-kl-[\w-]+"[^>]*>.*?</a>([^<]*)', text, re.S)
     assert own, "no reference to one of the page's own equations"
