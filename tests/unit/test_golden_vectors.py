@@ -19,6 +19,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import torch
@@ -147,6 +148,61 @@ def test_stored_roundings_agree_with_the_decimal_strings(function):
                     down = np.nextafter(x32, np.float32(-np.inf))
                 neighbours = [n for n in (up, down) if np.isfinite(n)]
                 assert _closest(b, Decimal(e), neighbours), (case["id"], e, b)
+
+
+def _nearest(q: Fraction, dtype) -> float:
+    """The number of ``dtype`` nearest the rational ``q`` (not a tie), by comparing
+    the distances of ``float(q)`` cast to ``dtype`` and of its two neighbours."""
+    c = np.asarray(float(q)).astype(dtype)
+    candidates = [c, np.nextafter(c, dtype(np.inf)), np.nextafter(c, dtype(-np.inf))]
+    distances = [abs(Fraction(float(v)) - q) for v in candidates]
+    assert sorted(distances)[0] < sorted(distances)[1], q  # not a tie
+    return float(candidates[distances.index(min(distances))])
+
+
+def _is_float32_tie(d: Fraction) -> bool:
+    """Whether ``d``, a float64 number, is halfway between two float32 numbers."""
+    c = np.float32(float(d))
+    neighbours = (np.nextafter(c, np.float32(np.inf)), np.nextafter(c, np.float32(-np.inf)))
+    return any(abs(Fraction(float(c)) - d) == abs(Fraction(float(n)) - d) for n in neighbours)
+
+
+def _mpf_fraction(v) -> Fraction:
+    return Fraction(int(v.man)) * Fraction(2) ** int(v.exp)
+
+
+def test_log_softmax_values_off_a_float32_tie_are_rounded_to_the_right_side():
+    # Oracle: x_i - m exactly (Fraction), minus L = log1p(sum_{j != k} e^(x_j - m)),
+    # computed by mpmath at 60 digits: L > 0, so where x_i - m is itself a float32
+    # tie (rows of logits near 1e4), the value lies just beyond it, and its
+    # rounding is the neighbour farther from 0. At 50 digits a plain sum drops L
+    # and lands on the tie. Every log_softmax value of a finite row with float32
+    # inputs is checked, in float32 and in float64 (CPython's float(Fraction) is
+    # correctly rounded).
+    ties = n = 0
+    for case in DATA["functions"]["log_softmax"]["cases"]:
+        x = np.atleast_2d(np.array(case["args"][0], dtype=np.float64))
+        if not case["float32_inputs"] or not np.isfinite(x).all():
+            continue
+        f32 = np.reshape(np.array(case["float32"], dtype=np.float64), x.shape)
+        f64 = np.reshape(np.array(case["float64"], dtype=np.float64), x.shape)
+        for r, row in enumerate(x.tolist()):
+            k = int(np.argmax(row))
+            with mpmath.workdps(60):
+                tail = mpmath.log1p(mpmath.fsum(
+                    mpmath.exp(mpmath.mpf(v) - row[k]) for j, v in enumerate(row) if j != k))
+            for i, v in enumerate(row):
+                d = Fraction(v) - Fraction(row[k])
+                q = d - _mpf_fraction(tail) if tail else d
+                if q == 0:
+                    assert f32[r, i] == f64[r, i] == 0
+                    continue
+                ties += _is_float32_tie(d)
+                assert f32[r, i] == _nearest(q, np.float32), (case["id"], r, i)
+                assert f64[r, i] == float(q), (case["id"], r, i)
+                n += 1
+    assert n >= 500, n
+    assert ties >= 5, ties
 
 
 def test_float32_inputs_flag_is_true_exactly_for_float32_inputs():
