@@ -205,6 +205,50 @@ def test_log_softmax_values_off_a_float32_tie_are_rounded_to_the_right_side():
     assert ties >= 5, ties
 
 
+def test_the_generator_rounds_a_constructed_near_tie_to_its_side():
+    # Row [2**-15, -599] (float32 numbers): the second log-softmax value is
+    # (-599 - 2**-15) - L with L = log1p(e^(-599 - 2**-15)) > 0, about 1e-260.
+    # -599 - 2**-15 is halfway between the float32 numbers -599 and
+    # -599 - 2**-14, so the value rounds to -599 - 2**-14 (closed form: L > 0).
+    tie = -599.0 - 2.0**-15
+    with mpmath.workdps(gv.MP_DPS):
+        value = gv.exact_log_softmax([2.0**-15, -599.0])[1]
+        assert gv.near_tie(value) is False  # an exact sum, more bits than 50 digits
+    assert gv.round_to(value, "float32") == -599.0 - 2.0**-14
+    assert gv.round_to(value, "float64") == tie
+    s = gv.decimal(value)
+    assert Fraction(Decimal(s)) < Fraction(tie)  # the string is on the value's side
+    assert len(s) < 60
+    # The same at 50 digits without the exact sum lands on the tie, which rounds
+    # to the even neighbour, -599: what the generator used to write.
+    with mpmath.workdps(gv.MP_DPS):
+        plain = (mpmath.mpf(-599.0) - 2.0**-15) - mpmath.log1p(mpmath.exp(mpmath.mpf(tie)))
+    assert gv.round_to(plain, "float32") == -599.0
+
+
+def test_decimal_of_a_value_just_off_a_tie_lies_on_its_side():
+    # Fractions: 1 + 2**-24 is halfway between the float32 numbers 1 and
+    # 1 + 2**-23; a value 2**-600 below it or above it rounds down or up.
+    tie = 1 + Fraction(1, 2**24)
+    for sign, expected in ((-1, 1.0), (1, 1 + 2.0**-23)):
+        q = tie + sign * Fraction(1, 2**600)
+        s = gv.decimal(q)
+        e = Fraction(Decimal(s))
+        assert (e - tie) * sign > 0 and abs(e - q) < q / 10**48
+        assert gv.round_to(e, "float32") == gv.round_to(q, "float32") == expected
+    assert gv.decimal(tie) == "1.000000059604644775390625"  # an exact tie, in full
+
+
+def test_exact_sum_keeps_a_term_far_below_the_other_as_its_sign():
+    big = mpmath.mpf(-6233.358642578125)
+    with mpmath.workdps(gv.MP_DPS):
+        tiny = mpmath.exp(mpmath.mpf(-1e6))  # about 2**-1442695, past the sticky span
+        total = gv._exact_sum(big, -tiny)
+    below = Fraction(float(big)) - gv._fraction(total)
+    assert 0 < below <= Fraction(2) ** (13 - 2**16)  # just below big, on the side of -tiny
+    assert gv.round_to(total, "float32") == -6233.35888671875
+
+
 def test_float32_inputs_flag_is_true_exactly_for_float32_inputs():
     for case in CASES:
         floats = [float(v) for a in case["args"] for v in _flat(a) if isinstance(v, str)]
