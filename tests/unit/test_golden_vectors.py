@@ -44,6 +44,24 @@ def test_committed_file_is_what_the_generator_builds():
     )
 
 
+def test_50_digits_are_enough_a_150_digit_build_agrees():
+    # The same definitions at 150 digits: every float64 and float32 value is the
+    # same, and every exact string agrees to within 10^-48 of itself (the file
+    # claims 50 digits; a cancelling sum computed with too few digits, or a
+    # value rounded on the wrong side of a tie, shows here).
+    with mpmath.workdps(150):
+        wide = {c["id"]: c for f in gv.build_cases().cases.values() for c in f}
+    for case in CASES:
+        other = wide[case["id"]]
+        assert (case["float64"], case["float32"]) == (other["float64"], other["float32"])
+        for a, b in zip(_flat(case["exact"]), _flat(other["exact"]), strict=True):
+            if a in ("inf", "-inf") or Decimal(b) == 0:
+                assert a == b, case["id"]
+            else:
+                assert abs(Decimal(a) - Decimal(b)) <= abs(Decimal(b)) * Decimal("1e-48"), (
+                    case["id"], a, b)
+
+
 def test_file_is_modest_and_names_its_format():
     assert gv.OUTPUT.stat().st_size < 1_000_000
     assert DATA["format"] == "xent-golden-vectors"
