@@ -4,7 +4,9 @@ The file ``docs/reference/xent-golden-vectors-v1.json`` holds, for every loss
 and primitive of ``xent_ref``, a list of cases: the inputs (float64 values),
 the options, and the exact value of the function at those inputs, computed by
 mpmath at 50 significant digits (or exactly, with fractions, for the
-piecewise-polynomial losses). Each exact value is given three ways: the
+piecewise-polynomial losses; the sums of the log-softmax and the log-sum-exp
+exactly, and a value near a float32 or float64 tie at more digits, so that
+it rounds to the right side of the tie). Each exact value is given three ways: the
 decimal string, and its IEEE round-to-nearest-even rounding to float64 and to
 float32. Nothing here calls ``xent_ref``; the values come from the
 definitions alone.
@@ -34,7 +36,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 
@@ -111,23 +113,91 @@ def round_to(x, fmt: str) -> float:
     return -value if q < 0 else value
 
 
+def _nearest_tie(q: Fraction) -> Fraction | None:
+    """The float32 or float64 tie nearest a nonzero rational, with its sign.
+
+    A tie is the midpoint between two neighbouring numbers of a format (within its
+    range). None if ``q`` is outside both formats' ranges.
+    """
+    a = abs(q)
+    top = a.numerator.bit_length() - a.denominator.bit_length()
+    if a < Fraction(2) ** top:
+        top -= 1  # now 2**top <= a < 2**(top + 1)
+    ties = []
+    for prec, emin, emax in FORMATS.values():
+        if emin - prec - 1 <= top <= emax:
+            step = Fraction(2) ** (max(top, emin) - (prec - 1))
+            ties.append((a // step) * step + step / 2)  # above the format's number at or below a
+    if not ties:
+        return None
+    tie = min(ties, key=lambda t: abs(a - t))
+    return tie if q > 0 else -tie
+
+
+def near_tie(x) -> bool:
+    """True if an mpf lies within ``10**(10 - dps)`` relative of a float32 or float64 tie.
+
+    A value computed at ``dps`` digits that close to a tie may sit on the wrong
+    side of it (or on it, and round to the even neighbour), so ``Builder.add``
+    recomputes it at more digits. Fractions are exact: never near a tie here; nor
+    is an mpf of more bits than the working precision, the exact sum of a
+    float and an mpf (``_exact_sum``), on the side of the tie its terms put it.
+    """
+    if not isinstance(x, mpmath.mpf) or not mpmath.isfinite(x) or x == 0:
+        return False
+    if x._mpf_[3] > mpmath.mp.prec:
+        return False
+    if not _representable(x):
+        return False
+    q = _fraction(x)
+    tie = _nearest_tie(q)
+    return tie is not None and abs(q - tie) <= abs(q) / 10 ** (mpmath.mp.dps - 10)
+
+
 def decimal(x) -> str:
     """The exact value as a decimal string of ``MP_DPS`` significant digits (fewer if exact).
 
-    Where the value is (within 10^-50) a tie between two floats, 50 digits can
-    round the wrong way; then more digits are given, up to the exact binary
-    value, so that the string rounds as the value does.
+    Where the value lies within 10^-48 (relative) of a tie between two float32
+    or float64 numbers but not on it, 50 digits can land on the tie (which
+    rounds to the even neighbour) or beyond it. Then the string is the tie,
+    written exactly, with a last digit 1 added on the value's side: it differs
+    from the value by no more than the value from the tie, plus one in its last
+    digit, and rounds as the value does.
+    Where the exact value is itself a tie, it is written in full.
     """
     if isinstance(x, mpmath.mpf) and mpmath.isinf(x):
         return "inf" if x > 0 else "-inf"
     q = _fraction(x)
     targets = (round_to(x, "float64"), round_to(x, "float32"))
-    for digits in (MP_DPS, 2 * MP_DPS, 8 * MP_DPS):
+    tie = _nearest_tie(q) if q else None
+    near = tie is not None and q != tie and abs(q - tie) <= abs(q) / 10 ** (MP_DPS - 2)
+
+    def string(value: Fraction, digits: int) -> str:
         with mpmath.workdps(digits + 10):
-            s = mpmath.nstr(_MP(q.numerator) / q.denominator, digits, min_fixed=-4,
-                            max_fixed=MP_DPS)
+            return mpmath.nstr(_MP(value.numerator) / value.denominator, digits, min_fixed=-4,
+                               max_fixed=MP_DPS)
+
+    def rounds_as_x(s: str) -> bool:
         exact = Fraction(Decimal(s))
-        if (round_to(exact, "float64"), round_to(exact, "float32")) == targets:
+        if (round_to(exact, "float64"), round_to(exact, "float32")) != targets:
+            return False
+        return not near or (exact - tie) * (q - tie) > 0  # on the value's side of the tie
+
+    s = string(q, MP_DPS)
+    if rounds_as_x(s):
+        return s
+    if near:
+        with localcontext() as context:
+            context.prec = tie.denominator.bit_length() + len(str(tie.numerator)) + 10
+            written = (Decimal(tie.numerator) / Decimal(tie.denominator)).normalize()
+        digits = max(len(written.as_tuple().digits), MP_DPS) + 1
+        unit = Fraction(10) ** (written.adjusted() - digits + 1)
+        s = string(tie + (unit if q > tie else -unit), digits)
+        if rounds_as_x(s):
+            return s
+    for digits in (2 * MP_DPS, 8 * MP_DPS):
+        s = string(q, digits)
+        if rounds_as_x(s):
             return s
     raise AssertionError(f"no decimal string of {x} rounds as it does")
 
@@ -170,20 +240,61 @@ def _row_parts(row: Sequence[float]):
     return m, k, mpmath.log1p(s)
 
 
+#: Bits between the leading bits of two terms beyond which ``_exact_sum`` keeps
+#: only the sign of the smaller one (its sticky bit): more than the 2098 bits two
+#: float64 numbers can span, and than the e^-20000 a row of the file's logits in
+#: [-1e4, 1e4] can give (28854 bits).
+_STICKY_SPAN = 1 << 16
+
+
+def _exact_sum(a, b):
+    """``a + b`` exactly, for floats and finite mpfs: an mpf of as many bits as it needs.
+
+    At 50 digits, a difference of two float32 logits that is a float32 tie
+    (25 bits), minus an ``L`` of ``6e-143``, rounds to the tie, and the tie
+    then rounds to the even neighbour, which may be the wrong one. The exact
+    sum keeps ``L``. Where ``b`` is more than ``_STICKY_SPAN`` bits below ``a``
+    (``L = e^-(4e307)``), ``b`` is replaced by ``±2**(top(a) - _STICKY_SPAN)``: both
+    lie strictly between the same two neighbours of ``a`` at any precision the
+    file uses, so every rounding of the sum is the same.
+    """
+    # mpf(an mpf) would round it to the working precision; a float is exact in an mpf.
+    a, b = (_MP(t) if isinstance(t, float) else t for t in (a, b))
+    if not b:
+        return a
+    if not a:
+        return b
+    top_a, top_b = (x._mpf_[2] + x._mpf_[3] for x in (a, b))
+    if top_a < top_b:
+        a, b, top_a, top_b = b, a, top_b, top_a
+    if top_a - top_b > _STICKY_SPAN:
+        b = mpmath.ldexp(_MP(1 if b > 0 else -1), top_a - _STICKY_SPAN)
+    return mpmath.fadd(a, b, exact=True)
+
+
 def exact_logsumexp(row):
     if any(v == INF for v in row):
         return mpmath.inf
     if all(v == -INF for v in row):
         return mpmath.ninf
     m, _, L = _row_parts(row)
-    return m + L
+    value = _exact_sum(m, L)
+    if value and abs(m) > 10 * abs(value):
+        # m < 0 and L cancel: L needs as many more digits as the cancellation takes.
+        extra = int(mpmath.log10(abs(m) / abs(value))) + 10
+        with mpmath.workdps(mpmath.mp.dps + extra):
+            m, _, L = _row_parts(row)
+        value = _exact_sum(m, L)
+    return value
 
 
 def exact_log_softmax(row) -> list:
     if any(v == INF for v in row):  # the limit, for exactly one +inf
         return [_MP(0) if v == INF else mpmath.ninf for v in row]
     m, _, L = _row_parts(row)
-    return [mpmath.ninf if v == -INF else (_MP(v) - m) - L for v in row]
+    # v - m is exact (two floats); see _exact_sum for why - L must be too.
+    return [mpmath.ninf if v == -INF else _exact_sum(mpmath.fsub(v, m, exact=True), -L)
+            for v in row]
 
 
 def exact_softmax(row) -> list:
@@ -316,12 +427,16 @@ def exact_gaussian_nll(pred, target, var, *, full=False, eps=1e-6, reduction="me
     n = len(pred)
     var = np.broadcast_to(np.asarray(var, dtype=np.float64), (n,))
     losses = []
-    for x, y, v in zip(pred, target, var, strict=True):
-        v = _MP(max(float(v), eps))  # PyTorch clamps the variance at eps
-        d = _MP(x) - _MP(y)
-        term = (mpmath.log(v) + d * d / v) / 2
-        losses.append(term + mpmath.log(2 * mpmath.pi) / 2 if full else term)
-    return _reduce(losses, reduction)
+    # log(v) and d^2 / v cancel where the loss is near 0; 40 more digits keep
+    # 50 in the result (a 150-digit build agrees), which + rounds back.
+    with mpmath.workdps(mpmath.mp.dps + 40):
+        for x, y, v in zip(pred, target, var, strict=True):
+            v = _MP(max(float(v), eps))  # PyTorch clamps the variance at eps
+            d = _MP(x) - _MP(y)
+            term = (mpmath.log(v) + d * d / v) / 2
+            losses.append(term + mpmath.log(2 * mpmath.pi) / 2 if full else term)
+        value = _reduce(losses, reduction)
+    return _nested(value, lambda v: +v)
 
 
 def _stirling(y):
@@ -704,10 +819,27 @@ class Builder:
         self.cases: dict[str, list] = {name: [] for name in FUNCTIONS}
         self.excluded: list[str] = []
 
-    def add(self, function: str, name: str, source: str, args: list, options: dict, exact) -> None:
-        flat = exact if isinstance(exact, list) else [exact]
-        while flat and isinstance(flat[0], list):
-            flat = [v for row in flat for v in row]
+    def add(self, function: str, name: str, source: str, args: list, options: dict, exact,
+            recompute: Callable[[], object] | None = None) -> None:
+        """Add a case; ``recompute`` gives ``exact`` again, at the working precision.
+
+        Where a value is near a float32 or float64 tie (``near_tie``), the case is
+        recomputed at 200, then 1000, then 5000 digits, until none is. One still
+        that near at 5000 digits is taken as the tie it equals to that precision.
+        """
+        flat = _flatten(exact)
+        if all(_representable(v) for v in flat) and any(near_tie(v) for v in flat):
+            if recompute is None:
+                raise AssertionError(f"{function}/{name}: a value is near a rounding tie, "
+                                     "and the case has no recompute")
+            for dps in (4 * MP_DPS, 20 * MP_DPS, 100 * MP_DPS):
+                with mpmath.workdps(dps):
+                    exact = recompute()
+                    flat = _flatten(exact)
+                    if not any(near_tie(v) for v in flat):
+                        break
+            else:
+                print(f"{function}/{name}: a value is a tie to {dps} digits", file=sys.stderr)
         if not all(_representable(v) for v in flat):
             self.excluded.append(f"{function}/{name}")
             return
@@ -738,11 +870,15 @@ class Builder:
             "softmax": exact_softmax,
         }
         for function in which:
-            self.add(function, name, source, [x], {}, _rows_exact(fns[function], x))
+            fn = fns[function]
+            self.add(function, name, source, [x], {}, _rows_exact(fn, x),
+                     lambda fn=fn: _rows_exact(fn, x))
 
     def loss(self, function: str, name: str, source: str, args: list, **options) -> None:
         plain = [np.asarray(a).tolist() for a in args]
-        self.add(function, name, source, args, options, EVALUATORS[function](*plain, **options))
+        fn = EVALUATORS[function]
+        self.add(function, name, source, args, options, fn(*plain, **options),
+                 lambda: fn(*plain, **options))
 
 
 def _targets_for(x: np.ndarray) -> np.ndarray:
@@ -975,7 +1111,10 @@ def build() -> dict:
             "function works over the last axis.",
             "exact": "The exact value of the definition at the float64 inputs, to 50 "
             "significant digits (mpmath; exact fractions for mse, l1, huber and hinge), "
-            "with the shape of the output; 'inf' for an infinite limit.",
+            "with the shape of the output; 'inf' for an infinite limit. Where those digits "
+            "would land on a tie between two float32 or float64 numbers that the value "
+            "lies just off, the tie is written in full with a last digit 1 on the "
+            "value's side; an exact tie is written in full.",
             "float64": "The exact value rounded to float64, to nearest, ties to even.",
             "float32": "The exact value rounded to float32, to nearest, ties to even (inf "
             "beyond float32's range), written as the float64 that equals it: read it as "

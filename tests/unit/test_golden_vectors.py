@@ -19,6 +19,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import torch
@@ -41,6 +42,24 @@ def test_committed_file_is_what_the_generator_builds():
     assert gv.OUTPUT.read_text(encoding="utf-8") == gv.dumps(gv.build()), (
         "the golden vectors are stale: run python tools/golden_vectors.py"
     )
+
+
+def test_50_digits_are_enough_a_150_digit_build_agrees():
+    # The same definitions at 150 digits: every float64 and float32 value is the
+    # same, and every exact string agrees to within 10^-48 of itself (the file
+    # claims 50 digits; a cancelling sum computed with too few digits, or a
+    # value rounded on the wrong side of a tie, shows here).
+    with mpmath.workdps(150):
+        wide = {c["id"]: c for f in gv.build_cases().cases.values() for c in f}
+    for case in CASES:
+        other = wide[case["id"]]
+        assert (case["float64"], case["float32"]) == (other["float64"], other["float32"])
+        for a, b in zip(_flat(case["exact"]), _flat(other["exact"]), strict=True):
+            if a in ("inf", "-inf") or Decimal(b) == 0:
+                assert a == b, case["id"]
+            else:
+                assert abs(Decimal(a) - Decimal(b)) <= abs(Decimal(b)) * Decimal("1e-48"), (
+                    case["id"], a, b)
 
 
 def test_file_is_modest_and_names_its_format():
@@ -147,6 +166,105 @@ def test_stored_roundings_agree_with_the_decimal_strings(function):
                     down = np.nextafter(x32, np.float32(-np.inf))
                 neighbours = [n for n in (up, down) if np.isfinite(n)]
                 assert _closest(b, Decimal(e), neighbours), (case["id"], e, b)
+
+
+def _nearest(q: Fraction, dtype) -> float:
+    """The number of ``dtype`` nearest the rational ``q`` (not a tie), by comparing
+    the distances of ``float(q)`` cast to ``dtype`` and of its two neighbours."""
+    c = np.asarray(float(q)).astype(dtype)
+    candidates = [c, np.nextafter(c, dtype(np.inf)), np.nextafter(c, dtype(-np.inf))]
+    distances = [abs(Fraction(float(v)) - q) for v in candidates]
+    assert sorted(distances)[0] < sorted(distances)[1], q  # not a tie
+    return float(candidates[distances.index(min(distances))])
+
+
+def _is_float32_tie(d: Fraction) -> bool:
+    """Whether ``d``, a float64 number, is halfway between two float32 numbers."""
+    c = np.float32(float(d))
+    neighbours = (np.nextafter(c, np.float32(np.inf)), np.nextafter(c, np.float32(-np.inf)))
+    return any(abs(Fraction(float(c)) - d) == abs(Fraction(float(n)) - d) for n in neighbours)
+
+
+def _mpf_fraction(v) -> Fraction:
+    return Fraction(int(v.man)) * Fraction(2) ** int(v.exp)
+
+
+def test_log_softmax_values_off_a_float32_tie_are_rounded_to_the_right_side():
+    # Oracle: x_i - m exactly (Fraction), minus L = log1p(sum_{j != k} e^(x_j - m)),
+    # computed by mpmath at 60 digits: L > 0, so where x_i - m is itself a float32
+    # tie (rows of logits near 1e4), the value lies just beyond it, and its
+    # rounding is the neighbour farther from 0. At 50 digits a plain sum drops L
+    # and lands on the tie. Every log_softmax value of a finite row with float32
+    # inputs is checked, in float32 and in float64 (CPython's float(Fraction) is
+    # correctly rounded).
+    ties = n = 0
+    for case in DATA["functions"]["log_softmax"]["cases"]:
+        x = np.atleast_2d(np.array(case["args"][0], dtype=np.float64))
+        if not case["float32_inputs"] or not np.isfinite(x).all():
+            continue
+        f32 = np.reshape(np.array(case["float32"], dtype=np.float64), x.shape)
+        f64 = np.reshape(np.array(case["float64"], dtype=np.float64), x.shape)
+        for r, row in enumerate(x.tolist()):
+            k = int(np.argmax(row))
+            with mpmath.workdps(60):
+                tail = mpmath.log1p(mpmath.fsum(
+                    mpmath.exp(mpmath.mpf(v) - row[k]) for j, v in enumerate(row) if j != k))
+            for i, v in enumerate(row):
+                d = Fraction(v) - Fraction(row[k])
+                q = d - _mpf_fraction(tail) if tail else d
+                if q == 0:
+                    assert f32[r, i] == f64[r, i] == 0
+                    continue
+                ties += _is_float32_tie(d)
+                assert f32[r, i] == _nearest(q, np.float32), (case["id"], r, i)
+                assert f64[r, i] == float(q), (case["id"], r, i)
+                n += 1
+    assert n >= 500, n
+    assert ties >= 5, ties
+
+
+def test_the_generator_rounds_a_constructed_near_tie_to_its_side():
+    # Row [2**-15, -599] (float32 numbers): the second log-softmax value is
+    # (-599 - 2**-15) - L with L = log1p(e^(-599 - 2**-15)) > 0, about 1e-260.
+    # -599 - 2**-15 is halfway between the float32 numbers -599 and
+    # -599 - 2**-14, so the value rounds to -599 - 2**-14 (closed form: L > 0).
+    tie = -599.0 - 2.0**-15
+    with mpmath.workdps(gv.MP_DPS):
+        value = gv.exact_log_softmax([2.0**-15, -599.0])[1]
+        assert gv.near_tie(value) is False  # an exact sum, more bits than 50 digits
+    assert gv.round_to(value, "float32") == -599.0 - 2.0**-14
+    assert gv.round_to(value, "float64") == tie
+    s = gv.decimal(value)
+    assert Fraction(Decimal(s)) < Fraction(tie)  # the string is on the value's side
+    assert len(s) < 60
+    # The same at 50 digits without the exact sum lands on the tie, which rounds
+    # to the even neighbour, -599: what the generator used to write.
+    with mpmath.workdps(gv.MP_DPS):
+        plain = (mpmath.mpf(-599.0) - 2.0**-15) - mpmath.log1p(mpmath.exp(mpmath.mpf(tie)))
+    assert gv.round_to(plain, "float32") == -599.0
+
+
+def test_decimal_of_a_value_just_off_a_tie_lies_on_its_side():
+    # Fractions: 1 + 2**-24 is halfway between the float32 numbers 1 and
+    # 1 + 2**-23; a value 2**-600 below it or above it rounds down or up.
+    tie = 1 + Fraction(1, 2**24)
+    for sign, expected in ((-1, 1.0), (1, 1 + 2.0**-23)):
+        q = tie + sign * Fraction(1, 2**600)
+        s = gv.decimal(q)
+        e = Fraction(Decimal(s))
+        assert (e - tie) * sign > 0 and abs(e - q) < q / 10**48
+        assert gv.round_to(e, "float32") == gv.round_to(q, "float32") == expected
+    assert gv.decimal(tie) == "1.000000059604644775390625"  # an exact tie, in full
+
+
+def test_exact_sum_keeps_a_term_far_below_the_other_as_its_sign():
+    big = mpmath.mpf(-6233.358642578125)
+    with mpmath.workdps(gv.MP_DPS):
+        tiny = mpmath.exp(mpmath.mpf(-1e6))  # about 2**-1442695, past the sticky span
+        total = gv._exact_sum(big, -tiny)
+    below = Fraction(float(big)) - gv._fraction(total)
+    assert 0 < below <= Fraction(2) ** (13 - 2**16)  # just below big, on the side of -tiny
+    assert gv.round_to(total, "float32") == -6233.35888671875
 
 
 def test_float32_inputs_flag_is_true_exactly_for_float32_inputs():
