@@ -176,7 +176,9 @@ def _nll_rows_to_odd(z: np.ndarray, y: np.ndarray) -> np.ndarray:
         lo = e1 + e2
     # e1 is a multiple of 2**-149 (float32 or float16 logits), far above the
     # underflowed tail: the tail decides only where the sum is exact
-    lo = np.where(lo == 0, _underflowed_tail(z, L)[:, 0].astype(np.float64), lo)
+    tail = _underflowed_tail(z, L, 1.0)
+    if tail is not None:
+        lo = np.where(lo == 0, tail[:, 0], lo)
     lo = np.where(np.isfinite(hi), lo, 0.0)
     even = (hi.view(np.int64) & 1) == 0
     inexact = (lo != 0) & even

@@ -79,18 +79,19 @@ def _sum_to_odd(
     return np.where(inexact, np.nextafter(hi, np.copysign(np.inf, lo)), hi).reshape(shape)
 
 
-def _underflowed_tail(xl: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Rows (keepdims) whose tail ``s = sum_{j != k} exp(x_j - m)`` is computed
-    as 0 though it is positive: every term underflowed, and the row has a
-    finite entry besides its maximum. For the narrow-dtype paths only (one
-    more look at those rows, none if no ``s`` is 0): there the exact
-    ``log1p(s)`` is a sticky bit for :func:`_sum_to_odd`.
+def _underflowed_tail(xl: np.ndarray, s: np.ndarray, sign: float) -> np.ndarray | None:
+    """The ``tail`` of :func:`_sum_to_odd` for rows (keepdims) whose tail sum
+    ``s = sum_{j != k} exp(x_j - m)`` is computed as 0 though it is positive:
+    every term underflowed, and the row has a finite entry besides its
+    maximum. ``sign`` there, 0 elsewhere; None if no row has such a tail. For
+    the narrow-dtype paths only: one more look at the rows whose ``s`` is 0.
     """
     hidden = s == 0
-    if hidden.any():
-        rows = hidden[..., 0]
-        hidden[rows] = np.count_nonzero(xl[rows] > -np.inf, axis=-1, keepdims=True) > 1
-    return hidden
+    if not hidden.any():
+        return None
+    rows = hidden[..., 0]
+    hidden[rows] = np.count_nonzero(xl[rows] > -np.inf, axis=-1, keepdims=True) > 1
+    return np.where(hidden, sign, 0.0) if hidden.any() else None
 
 
 def _logits_last(x, axis) -> tuple[np.ndarray, int, np.dtype]:
@@ -503,7 +504,7 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
         if dtype == np.float64:
             lse = np.add(m, L)
         else:
-            lse = _sum_to_odd(m, L, tail=_underflowed_tail(xl, L).astype(np.float64))
+            lse = _sum_to_odd(m, L, tail=_underflowed_tail(xl, L, 1.0))
     lse = np.moveaxis(lse, -1, axis) if keepdims else lse[..., 0]
     return _as_result(lse, dtype)
 
@@ -622,7 +623,7 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):
             err = _two_sum_error(xl, -m, out)
         out = _sum_to_odd(out, -np.log1p(s), err,
-                          tail=-_underflowed_tail(xl, s).astype(np.float64))
+                          tail=_underflowed_tail(xl, s, -1.0))
     return to_result_dtype(np.moveaxis(out, -1, axis), dtype)
 
 
@@ -905,5 +906,5 @@ def log_sigmoid(x):
         # rounded to odd before the narrower rounding, as in log_softmax; where
         # e^-|x| underflowed (|x| > 745) the exact value is below the float64 one
         under = (t == 0) & np.isfinite(x)
-        out = _sum_to_odd(out, -t, tail=-under.astype(np.float64))
+        out = _sum_to_odd(out, -t, tail=np.where(under, -1.0, 0.0) if under.any() else None)
     return _as_result(out, dtype)
