@@ -16,7 +16,9 @@ import numpy.typing as npt
 
 from xent_ref._blocking import BLOCK_ELEMENTS, _elementwise, _reduce_blocks
 from xent_ref._exact import _two_sum
-from xent_ref._primitives import _logsumexp_parts, log_softmax, logsumexp, sigmoid
+from xent_ref._primitives import (
+    _logsumexp_parts, _underflowed_tail, log_softmax, logsumexp, sigmoid,
+)
 from xent_ref._validation import (
     as_float_array,
     as_float_input,
@@ -159,7 +161,10 @@ def _nll_rows_to_odd(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     algorithms using rounding to odd", IEEE TC 57(4), 2008]. Without it, a
     loss that is a float32 rounding tie plus a tail below float64's
     resolution (one dominant float32 logit) would round twice, to the even
-    neighbour, half the time on the wrong side.
+    neighbour, half the time on the wrong side. A row whose tail sum
+    underflowed to 0 (``L = 0``, every other finite logit about 745 or more
+    below the maximum) has its exact loss strictly above the float64 sum: an
+    exact sum is then moved to its odd neighbour above.
     """
     m, L = _logsumexp_parts(z)
     if not np.isfinite(m).all():
@@ -168,7 +173,13 @@ def _nll_rows_to_odd(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         a, e1 = _two_sum(m[:, 0], -z_y)
         hi, e2 = _two_sum(a, L[:, 0])
-        lo = np.where(np.isfinite(hi), e1 + e2, 0.0)
+        lo = e1 + e2
+    # e1 is a multiple of 2**-149 (float32 or float16 logits), far above the
+    # underflowed tail: the tail decides only where the sum is exact
+    tail = _underflowed_tail(z, L, 1.0)
+    if tail is not None:
+        lo = np.where(lo == 0, tail[:, 0], lo)
+    lo = np.where(np.isfinite(hi), lo, 0.0)
     even = (hi.view(np.int64) & 1) == 0
     inexact = (lo != 0) & even
     return np.where(inexact, np.nextafter(hi, np.copysign(np.inf, lo)), hi)

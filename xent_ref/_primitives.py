@@ -36,7 +36,10 @@ def _as_result(a: np.ndarray, dtype: np.dtype):
     return to_result_dtype(a[()] if a.ndim == 0 else a, dtype)
 
 
-def _sum_to_odd(a: np.ndarray, b: np.ndarray, err: np.ndarray | None = None) -> np.ndarray:
+def _sum_to_odd(
+    a: np.ndarray, b: np.ndarray, err: np.ndarray | None = None,
+    tail: np.ndarray | float | None = None,
+) -> np.ndarray:
     """``a + b + err`` rounded to odd in float64, for a result then rounded to a narrower float.
 
     ``err`` is the exact rounding error of ``a`` where ``a`` is itself a
@@ -51,6 +54,16 @@ def _sum_to_odd(a: np.ndarray, b: np.ndarray, err: np.ndarray | None = None) -> 
     ``x_i - m`` and a ``log1p(s)`` below float64's resolution) would land on
     the tie and then on its even neighbour, half the time the wrong one.
     Infinite sums are returned as they are.
+
+    ``tail`` (broadcast like ``a + b``; +1, -1 or 0) is the sign of a further
+    part of the exact value that no float64 operand holds: a tail sum whose
+    terms all underflowed to 0, so that ``b`` is 0 though the exact term is
+    not (the sticky bit of a rounding). It is smaller than any nonzero
+    rounding error of ``a + b + err`` (with float32 or float16 operands
+    those are multiples of ``2**-149``, and the tail is below ``C 2**-1073``
+    for ``C`` terms), so it decides only where that sum is exact, which is
+    just where it is needed: the exact value is then strictly beyond the
+    float64 one, towards ``tail``, and rounds to odd on that side.
     """
     shape = np.broadcast_shapes(np.shape(a), np.shape(b))
     # at least 1-d: on 0-d operands NumPy's ufuncs return scalars, not arrays
@@ -59,9 +72,26 @@ def _sum_to_odd(a: np.ndarray, b: np.ndarray, err: np.ndarray | None = None) -> 
         hi, lo = _two_sum(a, b)
         if err is not None:
             lo += err
+    if tail is not None:
+        lo = np.where(lo == 0, tail, lo)
     lo = np.where(np.isfinite(hi), lo, 0.0)
     inexact = (lo != 0) & ((hi.view(np.int64) & 1) == 0)
     return np.where(inexact, np.nextafter(hi, np.copysign(np.inf, lo)), hi).reshape(shape)
+
+
+def _underflowed_tail(xl: np.ndarray, s: np.ndarray, sign: float) -> np.ndarray | None:
+    """The ``tail`` of :func:`_sum_to_odd` for rows (keepdims) whose tail sum
+    ``s = sum_{j != k} exp(x_j - m)`` is computed as 0 though it is positive:
+    every term underflowed, and the row has a finite entry besides its
+    maximum. ``sign`` there, 0 elsewhere; None if no row has such a tail. For
+    the narrow-dtype paths only: one more look at the rows whose ``s`` is 0.
+    """
+    hidden = s == 0
+    if not hidden.any():
+        return None
+    rows = hidden[..., 0]
+    hidden[rows] = np.count_nonzero(xl[rows] > -np.inf, axis=-1, keepdims=True) > 1
+    return np.where(hidden, sign, 0.0) if hidden.any() else None
 
 
 def _logits_last(x, axis) -> tuple[np.ndarray, int, np.dtype]:
@@ -428,7 +458,9 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
     inexact sum is replaced by whichever float64 neighbour of it is odd), so
     that the one rounding to that dtype is the correct rounding of the sum of
     its float64 terms, not a double rounding that a value just off a tie of
-    the narrower format would suffer.
+    the narrower format would suffer. A tail :math:`s > 0` whose every term
+    underflows to 0 in float64 still counts: the exact value is then taken as
+    strictly above :math:`m`.
 
     References
     ----------
@@ -466,8 +498,13 @@ def logsumexp(x, *, axis: int = -1, keepdims: bool = False):
         lse = np.full(xl.shape[:-1] + (1,), -np.inf)
     else:
         m, L = _logsumexp_parts(xl)
-        # rounded to odd only for a narrower result: the float64 path pays nothing
-        lse = np.add(m, L) if dtype == np.float64 else _sum_to_odd(m, L)
+        # rounded to odd only for a narrower result: the float64 path pays
+        # nothing. L = log1p(s) is 0 exactly where s is; an underflowed s > 0
+        # puts the exact value strictly above m.
+        if dtype == np.float64:
+            lse = np.add(m, L)
+        else:
+            lse = _sum_to_odd(m, L, tail=_underflowed_tail(xl, L, 1.0))
     lse = np.moveaxis(lse, -1, axis) if keepdims else lse[..., 0]
     return _as_result(lse, dtype)
 
@@ -531,7 +568,11 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
     (an inexact sum is replaced by whichever float64 neighbour of it is odd),
     so that the one rounding to that dtype is the correct rounding of the sum
     of its float64 terms, not a double rounding that a value just off a tie of
-    the narrower format would suffer.
+    the narrower format would suffer. A tail :math:`s > 0` whose every term
+    underflows to 0 in float64 (every other finite entry about 745 or more
+    below :math:`m`) still counts: the exact value is then taken as strictly
+    below :math:`x_i - m`, so that a tie of the narrower format minus that tail
+    rounds down, and the maximum's entry is :math:`-0.0`.
 
     References
     ----------
@@ -577,10 +618,12 @@ def log_softmax(x, *, axis: int = -1) -> np.ndarray:
         out -= np.log1p(s)
     else:
         # (x - m) - L rounded to odd, the errors of both roundings kept,
-        # before the narrower rounding (no extra pass on the float64 path)
+        # before the narrower rounding (no extra pass on the float64 path);
+        # an underflowed s > 0 puts the exact value strictly below x - m
         with np.errstate(over="ignore", invalid="ignore"):
             err = _two_sum_error(xl, -m, out)
-        out = _sum_to_odd(out, -np.log1p(s), err)
+        out = _sum_to_odd(out, -np.log1p(s), err,
+                          tail=_underflowed_tail(xl, s, -1.0))
     return to_result_dtype(np.moveaxis(out, -1, axis), dtype)
 
 
@@ -824,7 +867,11 @@ def log_sigmoid(x):
     to odd (an inexact sum is replaced by whichever float64 neighbour of it is
     odd), so that the one rounding to that dtype is the correct rounding of
     the sum of its float64 terms, not a double rounding that a value just off
-    a tie of the narrower format would suffer.
+    a tie of the narrower format would suffer. Where :math:`e^{-|x|}`
+    underflows to 0 in float64 (:math:`|x| > 745`) the exact value is still
+    taken as strictly below :math:`\\min(x, 0)`: a large finite :math:`x`
+    gives :math:`-0.0`, as :math:`x = 200` does, and only :math:`+\\infty`
+    gives :math:`+0.0`.
 
     Examples
     --------
@@ -856,6 +903,8 @@ def log_sigmoid(x):
     if dtype == np.float64:
         out -= t
     else:
-        # rounded to odd before the narrower rounding, as in log_softmax
-        out = _sum_to_odd(out, -t)
+        # rounded to odd before the narrower rounding, as in log_softmax; where
+        # e^-|x| underflowed (|x| > 745) the exact value is below the float64 one
+        under = (t == 0) & np.isfinite(x)
+        out = _sum_to_odd(out, -t, tail=np.where(under, -1.0, 0.0) if under.any() else None)
     return _as_result(out, dtype)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -199,19 +201,15 @@ def test_log_softmax_float32_near_a_tie_rounds_away_from_it():
 
 GOLDEN = json.loads(gv.OUTPUT.read_text(encoding="utf-8"))["functions"]
 
-#: float32 values of the golden vectors that xr gets wrong, (case id, flat index):
-#: log_softmax values whose exact value lies off a float32 tie by a tail
-#: log1p(sum_{j != k} e^(x_j - m)) that underflows to 0 in float64 (e^-1990 and
-#: less), so xr's float64 result is the tie itself and its rounding to float32
-#: goes to the even neighbour. ``test_xr_float32_log_softmax_where_the_tail_underflows``
-#: expects them right, and fails (xfail) until xr sees such a tail.
-XR_FLOAT32_MISSES = {
-    ("log_softmax/uniform in [-1e4, 1e4]", 6),
-    ("log_softmax/uniform in [-1e4, 1e4]", 23),
-    ("log_softmax/N(0, 10000²) rows of 10", 0),
-    ("log_softmax/N(0, 10000²) rows of 10", 10),
-}
 
+def _is_float32_tie(exact: str) -> bool:
+    """Whether the decimal string is exactly halfway between two float32 numbers."""
+    if exact in ("inf", "-inf"):
+        return False
+    q = Fraction(Decimal(exact))
+    low = Fraction(float(np.float32(float(q))))
+    step = Fraction(float(np.spacing(np.float32(abs(float(low))))))
+    return q != low and abs(q - low) * 2 == step
 
 def _float32_results(function, case):
     """xr's float32 values on the case's (float32) inputs, and the file's float32 field."""
@@ -235,33 +233,167 @@ def test_float32_results_are_correctly_rounded_on_the_golden_vectors(function):
             continue
         got, expected = _float32_results(function, case)
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
-            if (case["id"], i) not in XR_FLOAT32_MISSES:
-                assert g == e, (case["id"], i)
+            assert g == e, (case["id"], i)
         n += len(got)
     assert n >= 50, n
 
 
-def test_the_known_float32_misses_have_an_underflowing_tail():
-    # What XR_FLOAT32_MISSES says of each: the row's tail terms e^(x_j - m) are
-    # all 0 in float64, and the exact value (the file's string, to 50 digits)
-    # lies within 10^-48 of itself of the midpoint of xr's result and the file's.
-    cases = {c["id"]: c for c in GOLDEN["log_softmax"]["cases"]}
-    for case_id, i in XR_FLOAT32_MISSES:
-        case = cases[case_id]
-        x = np.array(case["args"][0], dtype=np.float64)
-        row = x[np.unravel_index(i, x.shape)[0]]
-        tail = np.delete(row, np.argmax(row)) - row.max()
-        assert np.all(np.exp(tail) == 0), case_id
-        got, expected = _float32_results("log_softmax", case)
-        tie = (Decimal(got[i]) + Decimal(expected[i])) / 2
-        exact = Decimal(np.ravel(np.array(case["exact"], dtype=object))[i])
-        assert got[i] != expected[i] and abs(exact - tie) < abs(tie) * Decimal("1e-48")
+# ---------------------------------------------------------------------------
+# A tail that underflows in float64 is still a sticky bit for the narrow rounding
+# ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="xr's float32 log_softmax rounds a float64 tie to "
-                   "even where the tail log1p(s) underflows in float64")
-def test_xr_float32_log_softmax_where_the_tail_underflows():
-    cases = {c["id"]: c for c in GOLDEN["log_softmax"]["cases"]}
-    for case_id, i in sorted(XR_FLOAT32_MISSES):
-        got, expected = _float32_results("log_softmax", cases[case_id])
-        assert got[i] == expected[i], (case_id, i)
+def _tail_mp(row: list[float]) -> tuple[float, mpmath.mpf]:
+    """``(m, L)``: the row's maximum and ``L = log1p(sum_{j != k} e^(x_j - m))`` at
+    300 bits (an mpf's exponent is unbounded: e^-10000 is held, not 0)."""
+    k = max(range(len(row)), key=lambda j: (row[j], -j))
+    m = row[k]
+    with mpmath.workprec(300):
+        s = mpmath.fsum(mpmath.exp(mpmath.mpf(v) - mpmath.mpf(m))
+                        for j, v in enumerate(row) if j != k and v != -np.inf)
+        return m, mpmath.log1p(s)
+
+
+def _float32_of(exact_part: Fraction, tail: mpmath.mpf) -> float:
+    """The float32 correct rounding of ``exact_part + tail``: ``exact_part`` an
+    exact rational, ``tail`` an mpf good to 300 bits relative, summed exactly as
+    rationals. A tail below every nonzero distance from ``exact_part`` to a
+    float32 rounding boundary (those are multiples of 2**-150, ``exact_part`` of
+    ``1 / denominator``) decides by its sign alone, so it is replaced by a power
+    of two of that sign below both: e^-1e4 need not be written out in bits."""
+    far = max(exact_part.denominator.bit_length() - 1, 150) + 2
+    if tail != 0 and mpmath.mag(tail) < -far:
+        tail = mpmath.sign(tail) * mpmath.ldexp(1, -far)
+    man, exp = tail.man_exp if tail != 0 else (0, 0)  # man_exp drops the sign
+    value = exact_part + int(mpmath.sign(tail)) * Fraction(man) * Fraction(2) ** exp
+    return gv.round_to(value, "float32")  # a tiny negative value gives -0.0
+
+
+def _log_softmax_float32(row: list[float]) -> list[float]:
+    m, L = _tail_mp(row)
+    return [-np.inf if v == -np.inf else _float32_of(Fraction(v) - Fraction(m), -L)
+            for v in row]
+
+
+def _same(got: float, expected: float) -> bool:
+    """Equal, and of the same sign where both are zero."""
+    return got == expected and np.signbit(got) == np.signbit(expected)
+
+
+#: The four float32 log_softmax values of the golden vectors that are a float32
+#: tie minus a tail below 10^-800 (exact values to 16 digits), with their
+#: correct rounding; a plain float64 evaluation lands on the tie and rounds to
+#: the even neighbour above.
+UNDERFLOWED_TAIL_TIES = {
+    -6122.395751953125: -6122.39599609375,
+    -4319.788330078125: -4319.78857421875,
+    -34261.712890625: -34261.71484375,
+    -32404.2119140625: -32404.212890625,
+}
+
+
+def test_float32_log_softmax_of_the_golden_vectors_with_an_underflowed_tail():
+    # Oracle: each value's exact rational part (x_i - m) plus its log1p tail in
+    # mpmath, at a precision that holds both, correctly rounded to float32; signed
+    # zeros included (the maximum's entry, -log1p(s) < 0, rounds to -0.0). The
+    # file's float32 field is not used.
+    found = {}
+    n = 0
+    for case in GOLDEN["log_softmax"]["cases"]:
+        if not case["float32_inputs"]:
+            continue
+        x = np.array(case["args"][0]).astype(np.float64)
+        got = xr.log_softmax(x.astype(np.float32))
+        for row, got_row in zip(x.reshape(-1, x.shape[-1]).tolist(),
+                                got.reshape(-1, x.shape[-1]).tolist()):
+            if np.inf in row:
+                continue
+            expected = _log_softmax_float32(row)
+            m = max(row)
+            for v, g, e in zip(row, got_row, expected):
+                assert _same(g, e), (case["id"], v, g, e)
+                n += 1
+                if v - m in UNDERFLOWED_TAIL_TIES:
+                    found[v - m] = e
+    assert n >= 1000, n
+    assert found == UNDERFLOWED_TAIL_TIES
+
+
+def _tie_rows() -> list[tuple[list[float], float]]:
+    """Float32 rows ``[h, b, ...]`` whose ``b - h`` is exactly halfway between two
+    float32 numbers, with every other entry 2000 or more below the maximum ``h``
+    (e^-2000 underflows in float64), and the float32 number just below the tie.
+    In the first row the tie's even neighbour is above it (the wrong one), in
+    the second below it."""
+    rows = []
+    for b in (-2000.0, -2000.0 - 2.0**-13):  # float32 spacing 2**-13 in [1024, 2048)
+        h = 2.0**-14  # half that spacing: b - h is a tie, exact in float64
+        below = float(np.nextafter(np.float32(b), np.float32(-np.inf)))
+        rows.append(([h, b, -2500.0, -3.0e4], below))
+    return rows
+
+
+@pytest.mark.parametrize("case", range(2))
+def test_float32_log_softmax_on_a_tie_with_an_underflowed_tail(case):
+    # exact: log_softmax_1 = (b - h) - log1p(e^(b - h) + ...), the tie minus a
+    # tail of about e^-2000 > 0, so its correct rounding is the float32
+    # neighbour below the tie (closed form), and mpmath agrees
+    row, below = _tie_rows()[case]
+    x = np.array(row, dtype=np.float32)
+    assert [float(v) for v in x] == row  # float32 numbers
+    tie = row[1] - row[0]
+    assert _is_float32_tie(str(Decimal(tie))) and np.exp(tie) == 0.0  # Decimal: exact
+    got = xr.log_softmax(x)
+    assert got.dtype == np.float32
+    assert float(got[1]) == below
+    expected = _log_softmax_float32(row)
+    assert all(_same(g, e) for g, e in zip(got.tolist(), expected)), (got.tolist(), expected)
+    assert np.signbit(got[0])  # -log1p(s), negative, below float32's range: -0.0
+    # float16 too: the same row's value 2000 + 2**-14 is far below float16's
+    # spacing at 2000 (1.0), so it rounds to -2000, as the exact value does
+    assert xr.log_softmax(x.astype(np.float16))[1] == np.float16(-2000.0)
+
+
+@pytest.mark.parametrize("case", range(2))
+def test_float32_softmax_cross_entropy_on_a_tie_with_an_underflowed_tail(case):
+    # the loss of target 1 is (h - b) + log1p(s), the tie plus a tail: its
+    # correct rounding is the float32 neighbour above the tie
+    row, below = _tie_rows()[case]
+    z = np.array([row, row[::-1]], dtype=np.float32)
+    got = xr.softmax_cross_entropy(z, np.array([1, 2]), reduction="none")
+    assert got.dtype == np.float32
+    assert float(got[0]) == -below
+    for zr, t, g in zip(z.astype(np.float64).tolist(), [1, 2], got.tolist()):
+        m, L = _tail_mp(zr)
+        assert g == _float32_of(Fraction(m) - Fraction(zr[t]), L)
+
+
+def test_float32_logsumexp_with_an_underflowed_tail():
+    # logsumexp = m + log1p(s) with s > 0 underflowed: strictly above m, a
+    # float32 number, so the correct rounding is m itself (and +0.0 for m = 0)
+    for row, _ in _tie_rows():
+        x = np.array([row, [0.0, -2000.0, -np.inf, -np.inf]], dtype=np.float32)
+        got = xr.logsumexp(x)
+        assert got.dtype == np.float32
+        for xr_row, g in zip(x.astype(np.float64).tolist(), got.tolist()):
+            m, L = _tail_mp(xr_row)
+            assert _same(g, _float32_of(Fraction(m), L))
+        assert _same(float(got[1]), 0.0)
+
+
+def test_float32_log_sigmoid_with_an_underflowed_exponential():
+    # log_sigmoid(x) = min(x, 0) - log1p(e^-|x|); for |x| > 745 e^-|x| underflows
+    # in float64. Exact (mpmath): -e^-1000 < 0 rounds to -0.0 in float32, as
+    # -e^-200 does; x - e^-1000 rounds to x; log_sigmoid(+inf) = 0 exactly, +0.0
+    x = np.array([200.0, 1000.0, 3.0e38, -1000.0, -3.0e38, np.inf], dtype=np.float32)
+    got = xr.log_sigmoid(x)
+    assert got.dtype == np.float32
+    for v, g in zip(x.astype(np.float64).tolist(), got.tolist()):
+        if v == np.inf:
+            expected = 0.0
+        else:
+            with mpmath.workprec(300):
+                L = mpmath.log1p(mpmath.exp(-abs(mpmath.mpf(v))))
+            expected = _float32_of(Fraction(min(v, 0.0)), -L)
+        assert _same(g, expected), (v, g, expected)
+    assert list(np.signbit(got)) == [True, True, True, True, True, False]
