@@ -113,6 +113,14 @@ _STIRLING_COEFFS = (
 _lgamma_ufunc = np.frompyfunc(math.lgamma, 1, 1)
 
 
+def _horner(t: np.ndarray, coeffs) -> np.ndarray:
+    """``sum_k coeffs[k] * t**k`` by Horner's rule (the asymptotic series here are in 1/x**2)."""
+    acc = np.zeros_like(t)
+    for c in reversed(coeffs):
+        acc = acc * t + c
+    return acc
+
+
 def _stirling_series(x: np.ndarray) -> np.ndarray:
     r"""Stirling's series :math:`\sum_k c_k / x^{2k-1}` of the error of Stirling's formula.
 
@@ -120,11 +128,7 @@ def _stirling_series(x: np.ndarray) -> np.ndarray:
     """
     # 1/x squared, not 1/(x*x): x*x overflows for x > 1e154.
     inv = 1.0 / x
-    inv2 = inv * inv
-    acc = np.zeros_like(inv)
-    for c in reversed(_STIRLING_COEFFS):
-        acc = acc * inv2 + c
-    return acc * inv
+    return _horner(inv * inv, _STIRLING_COEFFS) * inv
 
 
 def _stirlerr(n: np.ndarray) -> np.ndarray:

@@ -47,6 +47,7 @@ import numpy as np
 from xent_ref._exact import (
     _LOG_2,
     _LOG_2PI,
+    _horner,
     _lgamma,
     _stirlerr,
     _stirling_series,
@@ -1262,10 +1263,7 @@ def _digamma_remainder(x: np.ndarray) -> np.ndarray:
 def _digamma_series_remainder(y: np.ndarray) -> np.ndarray:
     inv2 = 1.0 / y
     inv2 = inv2 * inv2
-    acc = np.zeros_like(y)
-    for c in reversed(_DIGAMMA_COEFFS):
-        acc = acc * inv2 + c
-    return acc * inv2
+    return _horner(inv2, _DIGAMMA_COEFFS) * inv2
 
 
 def _digamma_shifted(y: np.ndarray) -> np.ndarray:
