@@ -12,6 +12,7 @@ import http.server
 import io
 import os
 import posixpath
+import sys
 import threading
 import urllib.parse
 from pathlib import Path
@@ -251,6 +252,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser that cancels a request (a page left before a file has
+        # downloaded) closes the socket: not an error of the site.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class StaticSite:
     """The built site on http://127.0.0.1:<free port><mount>, served from a thread."""
 
@@ -258,9 +270,7 @@ class StaticSite:
         if not mount.startswith("/") or not mount.endswith("/"):
             raise ValueError(f"mount: must start and end with '/', got {mount!r}")
         handler = type("Handler", (_Handler,), {"mount": mount, "not_found": not_found})
-        self.server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
         host, port = self.server.server_address[:2]
         self.origin = f"http://{host}:{port}"
         self.base = self.origin + mount

@@ -33,12 +33,14 @@ def _foreign_eq(node: nodes.Node, equations: dict) -> str | None:
 def _next_reference_to(node: nodes.Node, page: str, equations: dict) -> bool:
     """Whether the reference after ``node``, past a joiner only, is to an equation on ``page``."""
     parent = node.parent
-    index = parent.index(node)
-    if index + 2 >= len(parent):
-        return False
-    between, after = parent[index + 1], parent[index + 2]
-    return (isinstance(between, nodes.Text) and between.astext().strip() in JOINERS
-            and _foreign_eq(after, equations) == page)
+    index = parent.index(node) + 1
+    between = []
+    # MyST keeps a line break as a Text node of its own: " and", "\n".
+    while index < len(parent) and isinstance(parent[index], nodes.Text):
+        between.append(parent[index].astext())
+        index += 1
+    return (index < len(parent) and " ".join("".join(between).split()) in JOINERS
+            and _foreign_eq(parent[index], equations) == page)
 
 
 class NamePageOfForeignEquations(SphinxPostTransform):
