@@ -60,7 +60,7 @@ def drives_chromium(item) -> bool:
 
 
 def _is_driver(name: str | None) -> bool:
-    return bool(name) and name.split(".")[0] in DRIVERS
+    return name is not None and name.split(".")[0] in DRIVERS
 
 
 def _reaches_a_driver(obj, seen: set) -> bool:
@@ -96,7 +96,7 @@ def _code_reaches_a_driver(code, namespace: dict, seen: set) -> bool:
             module = instruction.argval
             if _is_driver(module):
                 return True
-        elif instruction.opname == "IMPORT_FROM" and (module or "").split(".")[0] == "tests":
+        elif instruction.opname == "IMPORT_FROM" and module is not None and module.split(".")[0] == "tests":
             # ``from tests.site.test_explorations import BrowserThread`` inside a fixture
             target = getattr(importlib.import_module(module), instruction.argval, None)
         elif instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
@@ -272,6 +272,7 @@ class StaticSite:
         handler = type("Handler", (_Handler,), {"mount": mount, "not_found": not_found})
         self.server = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET address: (host, port)
         self.origin = f"http://{host}:{port}"
         self.base = self.origin + mount
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

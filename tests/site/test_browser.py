@@ -21,8 +21,10 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -39,6 +41,9 @@ from tests.browser_support import (
     page_html,
     screenshot_dir,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -87,7 +92,7 @@ def browser():
 class Visit:
     """One page load, with everything it did on the wire."""
 
-    page: object
+    page: Page
     origin: str
     rel: str = ""
     status: int = 0
@@ -191,7 +196,7 @@ def open_page(browser, server):
 
 
 @pytest.fixture
-def fresh_tab(browser, server) -> Tab:
+def fresh_tab(browser, server) -> Iterator[Tab]:
     """A tab in a new, empty browser context (it may use the clipboard), closed after the test."""
     context = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
     yield Tab(context.new_page(), server)

@@ -56,7 +56,9 @@ def test_outline_titles_are_decoded():
 
 def page_title(rel: str) -> str:
     """The text of the page's <h1>, without its permalink."""
-    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page_html(rel), re.S).group(1)
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", page_html(rel), re.S)
+    assert match is not None, f"{rel}: no <h1>"
+    h1 = match.group(1)
     h1 = re.sub(r'<a class="headerlink".*?</a>', "", h1, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", h1)).split())
 

@@ -276,7 +276,7 @@ def test_sitemap_lists_every_page_once(site):
 
 
 def meta(text: str) -> dict[str, str]:
-    tags = {}
+    tags: dict[str, str] = {}
     for match in re.finditer(r"<meta\s+(?:property|name)=\"([^\"]+)\"\s+content=\"([^\"]*)\"", text):
         tags.setdefault(match.group(1), match.group(2))
     return tags

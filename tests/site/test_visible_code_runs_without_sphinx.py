@@ -47,6 +47,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,7 @@ def reader_site(tmp_path_factory) -> Path:
 
 
 def run_as_reader(cells: list[dict], workdir: Path, site: Path,
-                  downloads: list[Path] = ()) -> subprocess.CompletedProcess:
+                  downloads: Sequence[Path] = ()) -> subprocess.CompletedProcess:
     """Run *cells* in a fresh interpreter that has xent_ref but no build tools.
 
     *site* holds the installed ``xent_ref`` (:func:`installed_wheel`). The

@@ -9,6 +9,7 @@ form of its expectation, and a direct per-bin loop for the ECE.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -203,10 +204,11 @@ def test_ece_of_an_overconfident_predictor():
         (lambda: xr.calibration_curve([0.5, 0.2], [1]), ValueError, "target"),
         (lambda: xr.calibration_curve([0.5], ["a"]), TypeError, "target"),
         (lambda: xr.calibration_curve([0.5], [1], n_bins=0), ValueError, "n_bins"),
-        (lambda: xr.calibration_curve([0.5], [1], n_bins=2.0), TypeError, "n_bins"),
+        # cast(Any, ...): a wrong type on purpose, which the type checker would refuse
+        (lambda: xr.calibration_curve([0.5], [1], n_bins=cast(Any, 2.0)), TypeError, "n_bins"),
         (lambda: xr.calibration_curve([0.5], [1], n_bins=True), TypeError, "n_bins"),
         (lambda: xr.calibration_curve([0.5], [1], strategy="equal"), ValueError, "strategy"),
-        (lambda: xr.expected_calibration_error([0.5], [1], strategy=None), ValueError, "strategy"),
+        (lambda: xr.expected_calibration_error([0.5], [1], strategy=cast(Any, None)), ValueError, "strategy"),
     ],
 )
 def test_calibration_bad_input(call, exc, arg):
