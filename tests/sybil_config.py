@@ -16,12 +16,25 @@ per page (as the notebook runs them):
   ``raises-exception`` (the cell must raise) and ``skip-execution`` (the cell
   is reported as skipped, never silently passed);
 * ``% skip: next "reason"`` markers skip the next block, with the reason shown.
+
+The run also checks the alt text of every figure (the rules are in
+``tests/_alt_text.py``), as the page runs, so no page runs a second time for
+it:
+
+* right after a code cell whose ``mystnb: image: alt:`` option is set, against
+  the figures that cell created (the cell fails if they do not match);
+* at a ``{glue:figure}`` directive, against the figure glued under its name
+  by the cells above it: ``myst_nb.glue`` is wrapped for the page's run (and
+  calls through), so what is glued is recorded.
+
+Figures are closed, and the record of glued values dropped, after each page.
 """
 
 from __future__ import annotations
 
 import doctest
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import yaml
@@ -36,6 +49,8 @@ from sybil.parsers.markdown.lexers import (
 from sybil.parsers.myst import SkipParser
 from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer, DirectiveLexer
 from sybil.parsers.rest import DocTestParser
+
+from tests import _alt_text
 
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -91,7 +106,8 @@ class CodeCellParser:
                     f"{document.path}: code-cell language {language!r} is not a "
                     f"Python kernel; sybil cannot run it"
                 )
-            tags = _tags(region.lexemes.get("options") or {})
+            options = region.lexemes.get("options") or {}
+            tags = _tags(options)
             region.parsed = region.lexemes["source"]
             if "skip-execution" in tags:
                 region.evaluator = self._skip
@@ -99,6 +115,9 @@ class CodeCellParser:
                 region.evaluator = self._must_raise
             else:
                 region.evaluator = self.python
+            alt = _alt_text.cell_alt(_mystnb_options(options))
+            if alt is not None and "skip-execution" not in tags:
+                region.evaluator = AltTextCheck(region.evaluator, alt)
             yield region
 
     @staticmethod
@@ -115,18 +134,93 @@ class CodeCellParser:
         return "code-cell tagged raises-exception did not raise"
 
 
+def _mystnb_options(options: dict) -> dict:
+    # A cell's YAML header reaches us with its nested ``mystnb`` mapping as text.
+    return {k: yaml.safe_load(v) if isinstance(v, str) and k == "mystnb" else v
+            for k, v in options.items()}
+
+
+def _label(example: Example) -> str:
+    return f"{Path(example.path).name}, code cell at line {example.line}"
+
+
+class AltTextCheck:
+    """Run a code cell, then hold the figures it created to the cell's alt text."""
+
+    def __init__(self, evaluator: Callable[[Example], str | None], alt: str) -> None:
+        self.evaluator = evaluator
+        self.alt = alt
+
+    def __call__(self, example: Example) -> str | None:
+        import matplotlib.pyplot as plt
+
+        before = set(plt.get_fignums())
+        failure = self.evaluator(example)
+        if failure:
+            return failure
+        figures = [plt.figure(n) for n in sorted(set(plt.get_fignums()) - before)]
+        problems = _alt_text.figure_problems(
+            _label(example), self.alt, _alt_text.drawn_styles(figures) if figures else None)
+        return "\n".join(problems) or None
+
+
+#: Values the page's cells glued, by name: filled by the wrapped
+#: ``myst_nb.glue`` while a page runs, emptied after it.
+GLUED: dict[str, object] = {}
+
+
+class GlueFigureParser:
+    """Every ``{glue:figure}`` directive with alt text, checked against the glued figure."""
+
+    def __call__(self, document: Document) -> Iterable[Region]:
+        for match in _alt_text.GLUE_FIGURE.finditer(document.text):
+            name, options = match.groups()
+            alt = _alt_text.glue_figure_alt(options)
+            if alt is not None:
+                yield Region(match.start(), match.end(), (name, alt), self.evaluate)
+
+    @staticmethod
+    def evaluate(example: Example) -> str | None:
+        name, alt = example.parsed
+        label = f"{{glue:figure}} {name}"
+        if name not in GLUED:
+            return f"{label}: no cell above the directive glues a value under that name"
+        figure = GLUED[name]
+        styles = _alt_text.drawn_styles([figure]) if hasattr(figure, "axes") else None
+        return "\n".join(_alt_text.figure_problems(label, alt, styles)) or None
+
+
 def docs_parsers() -> list:
     return [
         PythonFenceParser(doctest_optionflags=DOCTEST_FLAGS),
         CodeCellParser(),
+        GlueFigureParser(),
         SkipParser(),
     ]
 
 
+def _record_glue(namespace: dict) -> None:
+    import myst_nb
+
+    GLUED.clear()
+    glue = myst_nb.glue
+
+    @functools.wraps(glue)
+    def recording_glue(name, variable, *args, **kwargs):
+        GLUED[name] = variable
+        return glue(name, variable, *args, **kwargs)
+
+    recording_glue.__wrapped_glue__ = glue  # type: ignore[attr-defined]
+    myst_nb.glue = recording_glue
+
+
 def _close_figures(namespace: dict) -> None:
     import matplotlib.pyplot as plt
+    import myst_nb
 
     plt.close("all")
+    GLUED.clear()
+    myst_nb.glue = getattr(myst_nb.glue, "__wrapped_glue__", myst_nb.glue)
 
 
 def docs_sybil(path: Path) -> Sybil:
@@ -139,6 +233,7 @@ def docs_sybil(path: Path) -> Sybil:
         parsers=docs_parsers(),
         patterns=["*.md"],
         path=str(Path(path).resolve()),
+        setup=_record_glue,
         teardown=_close_figures,
         name="docs",
     )
