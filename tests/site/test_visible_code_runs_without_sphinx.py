@@ -32,6 +32,15 @@ Every downloaded notebook (``_sources/<page>.ipynb`` in the built site) is run
 the same way, all of its code cells, since a reader who downloads it runs
 them all. Those tests skip, saying why, when the site has not been built.
 
+A notebook whose code cells are exactly the page's visible cells (the same
+sources in the same order, up to the final newline the notebook writer drops,
+the same raises-exception cells) and whose run gets the same files runs the
+very program the page's test ran: that one run, kept for the test session
+(this file runs whole in one xdist worker), answers both tests, and the
+notebook's test says so. Any difference means two runs.
+``test_downloads_that_differ_from_their_page`` lists the notebooks that
+differ from their page and why, so the shared run cannot hide a difference.
+
 ``XENT_READER_DOCS`` (a folder of pages) and ``XENT_READER_NOTEBOOKS`` (a
 folder of notebooks) point the tests at other files; the proof tests below run
 this module over the fixtures in ``tests/fixtures/reader_env/`` in a separate
@@ -40,6 +49,7 @@ pytest process and check that it fails there.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -199,6 +209,37 @@ def run_as_reader(cells: list[dict], workdir: Path, site: Path,
     )
 
 
+#: Each run in the reader's environment, by :func:`run_key`: the result, and
+#: what it was run for.
+_RUNS: dict[str, tuple[subprocess.CompletedProcess, str]] = {}
+
+
+def _program(cells: list[dict]) -> list[tuple[str, bool]]:
+    # What runs: each cell's source and whether it must raise. A final
+    # newline changes nothing compile() does, and the notebook writer drops it.
+    return [(cell["source"].rstrip("\n"), cell["must_raise"]) for cell in cells]
+
+
+def run_key(cells: list[dict], downloads: Sequence[Path]) -> str:
+    """A hash of what a run in the reader's environment does: its program and its files."""
+    digest = hashlib.sha256(json.dumps(_program(cells)).encode())
+    for path in sorted(downloads, key=lambda p: p.name):
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_once(cells: list[dict], workdir: Path, site: Path, downloads: Sequence[Path],
+             what: str) -> tuple[subprocess.CompletedProcess, str]:
+    """:func:`run_as_reader`, or the result of an earlier run of the same program and files.
+
+    Returns the result and what it was first run for (*what*, if it runs now).
+    """
+    key = run_key(cells, downloads)
+    if key not in _RUNS:
+        _RUNS[key] = (run_as_reader(cells, workdir, site, downloads), what)
+    return _RUNS[key]
+
+
 def _pages() -> list[Path]:
     return sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.parts)
 
@@ -222,7 +263,8 @@ def test_there_are_pages_with_code():
 )
 def test_visible_code_runs_in_a_readers_python(page, tmp_path, reader_site):
     cells = visible_cells(page)
-    result = run_as_reader(cells, tmp_path, reader_site, page_downloads(page))
+    result, _ = run_once(cells, tmp_path, reader_site, page_downloads(page),
+                         f"the visible cells of {page.name}")
     ran = result.returncode == 0
     assert ran, (
         f"{page.relative_to(DOCS)}: its visible code fails without Sphinx/MyST-NB:\n"
@@ -249,11 +291,50 @@ def test_downloaded_notebook_runs_in_a_readers_python(notebook, tmp_path, reader
     path = NOTEBOOKS / notebook
     assert path.is_file(), f"the built site offers no download {path}"
     page = (DOCS / notebook).with_suffix(".md")
-    result = run_as_reader(notebook_cells(path), tmp_path, reader_site, page_downloads(page))
+    result, first = run_once(notebook_cells(path), tmp_path, reader_site, page_downloads(page),
+                             f"the code cells of {path.name}")
+    if first != f"the code cells of {path.name}":
+        print(f"{notebook}: the same program and files as {first}: one run answers both")
     ran = result.returncode == 0
     assert ran, (
-        f"{notebook}: the downloaded notebook fails without Sphinx/MyST-NB:\n" + _failure(result)
+        f"{notebook}: the downloaded notebook fails without Sphinx/MyST-NB (run for {first}):\n"
+        + _failure(result)
     )
+
+
+def how_it_differs(page: Path, notebook: Path) -> str | None:
+    """Why the run of *notebook* is not the run of *page*'s visible cells, or None if it is."""
+    if not page.is_file():
+        return f"{page.name} is not a page"
+    if not notebook.is_file():
+        return f"the site offers no download {notebook.name}"
+    ours, theirs = _program(visible_cells(page)), _program(notebook_cells(notebook))
+    for number, (mine, other) in enumerate(zip(ours, theirs), start=1):
+        if mine[0] != other[0]:
+            return f"code cell {number} of the notebook is not the page's visible cell {number}"
+        if mine[1] != other[1]:
+            return f"code cell {number} must raise in one and not in the other"
+    if len(ours) != len(theirs):
+        return (f"the notebook runs {len(theirs)} code cells, the page shows {len(ours)}")
+    return None
+
+
+#: The downloaded notebooks of the site whose code is not their page's
+#: visible code, with the reason (:func:`how_it_differs`). Each is run on its
+#: own, as any notebook that differs is; this list only makes them visible.
+DIFFERENT_FROM_THEIR_PAGE: dict[str, str] = {}
+
+
+def test_downloads_that_differ_from_their_page():
+    if not (NOTEBOOKS.parent / "index.html").is_file():
+        pytest.skip(f"the site is not built ({NOTEBOOKS.parent} has no index.html); "
+                    "build it to compare the notebook downloads with their pages")
+    different = {}
+    for notebook in _notebooks():
+        why = how_it_differs((DOCS / notebook).with_suffix(".md"), NOTEBOOKS / notebook)
+        if why:
+            different[notebook] = why
+    assert different == DIFFERENT_FROM_THEIR_PAGE
 
 
 # --- The test bites ---------------------------------------------------------------
@@ -327,14 +408,49 @@ def fixture_run(tmp_path_factory):
         ("test_visible_code_runs_in_a_readers_python[raises_nothing]", "FAILED",
          "is tagged raises-exception but did not raise"),
         ("test_downloaded_notebook_runs_in_a_readers_python[good.ipynb]", "PASSED", None),
+        # The page runs; its download keeps the glue cell, so it is run on
+        # its own, and fails.
+        ("test_visible_code_runs_in_a_readers_python[glue]", "PASSED", None),
         ("test_downloaded_notebook_runs_in_a_readers_python[glue.ipynb]", "FAILED",
          "No module named 'myst_nb'"),
+        # The download is the page's visible code: one run answers both.
+        ("test_visible_code_runs_in_a_readers_python[same]", "PASSED", None),
+        ("test_downloaded_notebook_runs_in_a_readers_python[same.ipynb]", "PASSED",
+         "same.ipynb: the same program and files as the visible cells of same.md: "
+         "one run answers both"),
     ],
     ids=["control-page", "imports-myst_nb", "hidden-only-name", "raises-nothing",
-         "control-notebook", "notebook-glue"],
+         "control-notebook", "page-beside-a-glue-notebook", "notebook-glue",
+         "same-page", "same-notebook-one-run"],
 )
 def test_the_reader_test_bites(fixture_run, test, outcome, message):
     out = fixture_run.stdout
     assert f"{outcome} {Path(__file__).relative_to(ROOT).as_posix()}::{test}" in out, out[-3000:]
     if message:
         assert message in out, out[-3000:]
+
+
+def test_only_the_same_program_shares_a_run(tmp_path):
+    pages, notebooks = FIXTURES / "pages", FIXTURES / "notebooks"
+    assert how_it_differs(pages / "same.md", notebooks / "same.ipynb") is None
+    assert run_key(visible_cells(pages / "same.md"), ()) == run_key(
+        notebook_cells(notebooks / "same.ipynb"), ())
+    assert how_it_differs(pages / "glue.md", notebooks / "glue.ipynb") == (
+        "the notebook runs 2 code cells, the page shows 1")
+    assert how_it_differs(pages / "good.md", notebooks / "good.ipynb") == (
+        "code cell 1 of the notebook is not the page's visible cell 1")
+    # Everything a run does changes its key: a source, a raises flag, the
+    # order, a download's name or its bytes.
+    cells = visible_cells(pages / "same.md")
+    flipped = [dict(cells[0]), {**cells[1], "must_raise": False}]
+    edited = [{**cells[0], "source": cells[0]["source"] + "h += 0\n"}, cells[1]]
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    (one / "data.json").write_text("[1]"), (two / "data.json").write_text("[2]")
+    (one / "other.json").write_text("[1]")
+    keys = {run_key(cells, ()), run_key(flipped, ()), run_key(edited, ()),
+            run_key(cells[::-1], ()), run_key(cells, [one / "data.json"]),
+            run_key(cells, [two / "data.json"]), run_key(cells, [one / "other.json"])}
+    assert len(keys) == 7
+    assert how_it_differs(pages / "same.md", notebooks / "missing.ipynb") == (
+        "the site offers no download missing.ipynb")
