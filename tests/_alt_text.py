@@ -97,7 +97,7 @@ def drawn_styles(figures: Iterable[Any]) -> list[Element]:
                                   _orientation(x, y), number, marked])
             for collection in ax.collections:
                 if isinstance(collection, LineCollection) and collection.get_visible():
-                    dashes = collection.get_linestyles()
+                    dashes: Any = collection.get_linestyle()
                     for i, segment in enumerate(collection.get_segments()):
                         _, d = dashes[i % len(dashes)]
                         found.append([_dash_name(d),

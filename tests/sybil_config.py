@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import doctest
 import functools
+import importlib
 from collections.abc import Callable, Iterable
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -200,10 +202,10 @@ def docs_parsers() -> list:
 
 
 def _record_glue(namespace: dict) -> None:
-    import myst_nb
+    myst_nb: Any = importlib.import_module("myst_nb")
 
     GLUED.clear()
-    glue = myst_nb.glue
+    glue = getattr(myst_nb.glue, "__wrapped_glue__", myst_nb.glue)
 
     @functools.wraps(glue)
     def recording_glue(name, variable, *args, **kwargs):
@@ -216,8 +218,8 @@ def _record_glue(namespace: dict) -> None:
 
 def _close_figures(namespace: dict) -> None:
     import matplotlib.pyplot as plt
-    import myst_nb
 
+    myst_nb: Any = importlib.import_module("myst_nb")
     plt.close("all")
     GLUED.clear()
     myst_nb.glue = getattr(myst_nb.glue, "__wrapped_glue__", myst_nb.glue)

@@ -15,6 +15,7 @@ run through the same Sybil (its parsers, evaluators, setup and teardown) as
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def sybil_failures(page: Path) -> list[str]:
     sybil = docs_sybil(page.parent)
     document = sybil.parse(page)
     failures = []
-    sybil.setup(document.namespace)
+    setup, teardown = sybil.setup, sybil.teardown
+    assert setup is not None and teardown is not None
+    setup(document.namespace)
     try:
         for example in document.examples():
             try:
@@ -69,7 +72,7 @@ def sybil_failures(page: Path) -> list[str]:
             except Exception as error:
                 failures.append(f"line {example.line}: {type(error).__name__}: {error}")
     finally:
-        sybil.teardown(document.namespace)
+        teardown(document.namespace)
     return failures
 
 
@@ -168,10 +171,10 @@ def test_a_glued_figure_is_held_to_its_directives_alt_text():
 
 def test_the_snippet_run_leaves_no_figure_and_no_glue_behind():
     import matplotlib.pyplot as plt
-    import myst_nb
 
     from tests import sybil_config
 
+    myst_nb = importlib.import_module("myst_nb")
     glue = myst_nb.glue
     sybil_failures(FIXTURES / "glued.md")
     assert plt.get_fignums() == []

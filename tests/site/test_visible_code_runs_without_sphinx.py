@@ -445,9 +445,10 @@ def test_only_the_same_program_shares_a_run(tmp_path):
     flipped = [dict(cells[0]), {**cells[1], "must_raise": False}]
     edited = [{**cells[0], "source": cells[0]["source"] + "h += 0\n"}, cells[1]]
     one, two = tmp_path / "one", tmp_path / "two"
-    one.mkdir(), two.mkdir()
-    (one / "data.json").write_text("[1]"), (two / "data.json").write_text("[2]")
-    (one / "other.json").write_text("[1]")
+    for folder, name, text in ((one, "data.json", "[1]"), (two, "data.json", "[2]"),
+                               (one, "other.json", "[1]")):
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
     keys = {run_key(cells, ()), run_key(flipped, ()), run_key(edited, ()),
             run_key(cells[::-1], ()), run_key(cells, [one / "data.json"]),
             run_key(cells, [two / "data.json"]), run_key(cells, [one / "other.json"])}
