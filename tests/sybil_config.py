@@ -36,8 +36,8 @@ import doctest
 import functools
 import importlib
 from collections.abc import Callable, Iterable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sybil import Document, Example, Region, Sybil
