@@ -15,13 +15,14 @@ export PYTHONHASHSEED := 0
 # Doctrees go beside the site, not into it: _build/html is what gets published.
 SPHINXBUILD := $(BIN)/sphinx-build -c . -W --keep-going -n -b html -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html $(SPHINXOPTS)
 
-.PHONY: help html pdf test test-fast chromium serve clean distclean bench reproducible lock
+.PHONY: help html pdf test test-fast typecheck chromium serve clean distclean bench reproducible lock
 
 help:
 	@echo "make html          build the site strictly into $(BUILDDIR)/html"
 	@echo "make pdf           the whole site as one PDF, $(BUILDDIR)/pdf/xent.pdf (a later make html links it)"
-	@echo "make test          find (or, as root, install) Chromium, build the PDF and the site, run every test"
-	@echo "make test-fast     type check, package tests, docstring examples and doc snippets: no browser, no build"
+	@echo "make test          find (or, as root, install) Chromium, build the PDF and the site, type-check, run every test"
+	@echo "make test-fast     package tests, docstring examples and doc snippets: no browser, no build"
+	@echo "make typecheck     mypy over the package and its tests"
 	@echo "make serve         live-reloading server on http://127.0.0.1:8000"
 	@echo "make bench         speed, memory and accuracy benchmark"
 	@echo "make reproducible  two clean builds, and an incremental one, must be byte-identical"
@@ -73,14 +74,25 @@ html: $(VENV)/.stamp-docs
 # The whole site as one PDF: every page in one HTML file (singlehtml; its math
 # is already SVG), printed by Chromium with the print stylesheet and an outline
 # of the headings. An HTML build after it ships the PDF and links it from
-# every page (conf.py); without one, no page links a PDF.
+# every page (conf.py); without one, no page links a PDF. Printing takes most
+# of the time, so it runs only when a file of the singlehtml build differs
+# from those the last PDF was printed from (their digest is kept beside it;
+# the copy of the PDF that conf.py puts in every HTML build is left out).
+PDF_DIGEST = find $(BUILDDIR)/singlehtml -type f ! -name xent.pdf -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum
+
 pdf: $(VENV)/.stamp-docs
 	$(need-node)
 	$(BIN)/sphinx-build -c . -W --keep-going -n -b singlehtml -d $(BUILDDIR)/doctrees-singlehtml docs $(BUILDDIR)/singlehtml $(SPHINXOPTS)
 	@mkdir -p $(BUILDDIR)/pdf
-	"$$($(BIN)/python tools/chromium.py ensure)" --headless --no-sandbox --disable-gpu \
-	  --no-pdf-header-footer --generate-pdf-document-outline --virtual-time-budget=10000 \
-	  --print-to-pdf=$(abspath $(BUILDDIR))/pdf/xent.pdf file://$(abspath $(BUILDDIR))/singlehtml/index.html
+	@if [ -f $(BUILDDIR)/pdf/xent.pdf ] && [ "$$($(PDF_DIGEST))" = "$$(cat $(BUILDDIR)/pdf/.printed-from 2>/dev/null)" ]; then \
+	  echo "$(BUILDDIR)/pdf/xent.pdf is up to date"; \
+	else \
+	  rm -f $(BUILDDIR)/pdf/.printed-from && \
+	  "$$($(BIN)/python tools/chromium.py ensure)" --headless --no-sandbox --disable-gpu \
+	    --no-pdf-header-footer --generate-pdf-document-outline --virtual-time-budget=10000 \
+	    --print-to-pdf=$(abspath $(BUILDDIR))/pdf/xent.pdf file://$(abspath $(BUILDDIR))/singlehtml/index.html && \
+	  $(PDF_DIGEST) > $(BUILDDIR)/pdf/.printed-from; \
+	fi
 
 # pytest exits 5 when it collected no test at all: say so, then fail.
 define pytest
@@ -98,21 +110,26 @@ chromium: $(VENV)/.stamp-test
 # worker, except the browser suite, spread test by test.
 XDIST := -n auto
 
-test: $(VENV)/.stamp-test chromium pdf html
+test: $(VENV)/.stamp-test chromium pdf html typecheck
 	$(call pytest,$(XDIST) $(PYTEST_ARGS))
 
-# Everything that needs neither a browser nor a Sphinx build. New test files
-# are picked up by pytest's own discovery (testpaths in pyproject.toml).
+# The package's tests (tests/unit), its docstring examples (xent_ref) and the
+# pages' snippets (docs): no browser and no Sphinx build. A new test file in
+# tests/unit is picked up by pytest's own discovery. The site's tests
+# (tests/site) run in `make test`.
+FAST_TESTS := tests/unit xent_ref docs
+
 test-fast: $(VENV)/.stamp-test
+	$(call pytest,$(XDIST) -m "not browser and not build" $(FAST_TESTS) $(PYTEST_ARGS))
+
+# The package and its tests ([tool.mypy] in pyproject.toml).
+typecheck: $(VENV)/.stamp-test
 	$(BIN)/python -m mypy
-	$(call pytest,$(XDIST) -m "not browser and not build" $(PYTEST_ARGS))
 
 # The site's extensions and their scripts live outside docs/: watch them too.
 serve: $(VENV)/.stamp-docs
-	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch xent_sphinx -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
-
 	$(need-node)
-	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --watch xent_sphinx -c . -n -d $(BUILDDIR)/doctrees docs $(BUILDDIR)/html
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py

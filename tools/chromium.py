@@ -37,7 +37,7 @@ ON_PATH = ("chromium", "chromium-browser", "google-chrome")
 
 HOW_TO_GET_ONE = (
     "install one (Debian/Ubuntu: `apt-get install chromium`; as root, `make test` does it) "
-    f"or set {ENV_VAR}=/path/to/chromium; `make test-fast` runs every test that needs no browser"
+    f"or set {ENV_VAR}=/path/to/chromium; `make test-fast` runs the package tests, docstring examples and page snippets without one"
 )
 
 

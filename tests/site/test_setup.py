@@ -2,7 +2,8 @@
 
 * ``tools/chromium.py`` finds the browser in the documented order, and with
   none it prints one line, which says how to get one and that
-  ``make test-fast`` runs everything else;
+  ``make test-fast`` runs the package tests, docstring examples and page
+  snippets without one;
 * pytest run with no browser stops before any test, with that line, instead
   of one error per browser test;
 * a test that uses a Chromium fixture is marked ``browser`` wherever it is,
@@ -52,7 +53,7 @@ def assert_one_line_how_to(text: str) -> None:
     assert len(lines) == 1, f"expected one line, got {len(lines)}:\n{text}"
     assert "apt-get install chromium" in lines[0], lines[0]
     assert chromium.ENV_VAR in lines[0], lines[0]
-    assert "`make test-fast` runs every test that needs no browser" in lines[0], lines[0]
+    assert "`make test-fast` runs the package tests, docstring examples and page snippets without one" in lines[0], lines[0]
 
 
 def test_no_browser_is_one_line_saying_how_to_get_one(tmp_path):
@@ -154,7 +155,7 @@ def test_pytest_stops_before_any_test_without_a_browser(project):
     result = project.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     output = result.stdout.str() + result.stderr.str()
-    assert output.count("`make test-fast` runs every test that needs no browser") == 1, output
+    assert output.count("`make test-fast` runs the package tests, docstring examples and page snippets without one") == 1, output
     assert not re.search(r"\d+ (passed|failed|error)", output), output
     assert "test_needs_no_browser PASSED" not in output
 
@@ -274,6 +275,15 @@ def readme_ci_steps() -> list[str]:
 def test_the_readme_lists_what_ci_runs_in_order():
     assert ci_steps() == ["tools/chromium.py ensure", "make reproducible", "make test"]
     assert readme_ci_steps() == ci_steps()
+
+
+def test_test_fast_runs_the_package_tests_docstrings_and_snippets():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    paths = re.search(r"^FAST_TESTS := (.*)$", makefile, re.M).group(1).split()
+    assert sorted(paths) == ["docs", "tests/unit", "xent_ref"]
+    assert re.search(r"^test-fast:.*\n(?:\t.*\n)*?\t\$\(call pytest,.*\$\(FAST_TESTS\)", makefile, re.M)
+    for path in paths:
+        assert (ROOT / path).is_dir(), path
 
 
 def test_test_fast_deselects_only_registered_markers():
