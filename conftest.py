@@ -60,7 +60,7 @@ pytest_collect_file = (docs_sybil(ROOT / "docs") + package_sybil(ROOT / "xent_re
 #: Any other file runs whole in one worker: sybil runs a page's (or a
 #: module's) examples in order in one namespace, and a file's module-scoped
 #: fixtures (a Sphinx build, a browser thread) are then set up once.
-SPREAD = frozenset({"tests/site/test_browser.py"})
+SPREAD = frozenset({"tests/site/test_browser.py", "tests/site/test_reader_devices.py"})
 
 
 @pytest.hookimpl(optionalhook=True)

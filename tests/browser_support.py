@@ -290,6 +290,23 @@ class StaticSite:
         self.thread.join(timeout=5)
 
 
+#: Resolves after two animation frames: the first runs before the next layout
+#: (and the ResizeObserver callbacks it triggers, such as xent-math.js's),
+#: the second after it, so what a resize or a media change set off has run.
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+
+def after_fonts_and_layout(page) -> None:
+    """Wait until the web fonts are loaded and the layout they (or a resize) caused has been observed.
+
+    xent-math.js marks the display equations that scroll sideways from a
+    ResizeObserver, which fires when the fonts change the size of ``ex`` and
+    when the viewport changes: two frames after that, the marks are set.
+    """
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.evaluate(TWO_FRAMES)
+
+
 def is_local(url: str, origin: str) -> bool:
     """A request stays home: same origin as the server, or an inline data:/blob: URL."""
     if url.startswith(("data:", "blob:")):

@@ -7,21 +7,31 @@ another build.
 
 Pages, quizzes, explorations and code blocks are found in the build, so
 whatever anyone adds is checked without editing this file. One browser
-serves the whole session (one per pytest-xdist worker), and every test gets
-a fresh browser context, so no test sees what another stored. Each content
-page is opened once, by ``test_page``, and every per-page check runs on that
-load as a subtest of its own.
+serves the whole session (one per pytest-xdist worker, the ``browser``
+fixture of tests/site/conftest.py), and every test gets a fresh browser
+context, so no test sees what another stored.
+
+Each content page is opened twice in all: once with JavaScript
+(``test_page_with_javascript``) and once without
+(``test_page_without_javascript``). Every per-page check (a clean load that
+stays on the site, typeset math, keyboard, weight and layout shift, icons, a
+screenshot, axe, phones, print, copy buttons, quizzes; and with scripts off,
+no dead controls, readable math, quiz answers) is a subtest on that one load.
+Site-wide behaviour (dark mode, search, the 404 page, explorations, copied
+code that runs) has tests of its own, here and in test_reader_devices.py.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,15 +41,17 @@ import pytest
 import yaml
 
 from tests.browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
+    SUB_PATH,
+    TWO_FRAMES,
     StaticSite,
+    after_fonts_and_layout,
     content_pages,
-    find_chromium,
     is_local,
     missing_site_message,
     page_html,
     screenshot_dir,
+    site_dir,
 )
 
 if TYPE_CHECKING:
@@ -68,24 +80,37 @@ TIMEOUT_MS = 30_000
 # "Quiet" means no request in flight for this long.
 QUIET_S = 0.15
 
+# --- Budgets, from measurements of this build (see the README) --------------
+#: Bytes a page transfers on a cold cache, text compressed with gzip as a
+#: static host (GitHub Pages) serves it.
+TRANSFER_BUDGET = 1_000_000
+#: Scripts in <head> that block the first render.
+BLOCKING_SCRIPTS_BUDGET = 0
+#: Cumulative layout shift of a page load: math arrives typeset, as SVG
+#: (measured 0.000 to three decimals on every page).
+CLS_BUDGET = 0.01
+
+PHONE_WIDTHS = (360, 390)
+PHONE_HEIGHT = 800
+DESKTOP = {"width": 1280, "height": 900}
+# Media types that a static host compresses (GitHub Pages gzips these).
+COMPRESSED = re.compile(r"\.(html|js|css|json|svg|txt|xml|ipynb)$")
+
+#: Installed before any script of the page runs: adds up the layout shifts
+#: of the load (those without recent input, as the CLS metric counts them).
+CLS_OBSERVER = """
+window.__xentCLS = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) { window.__xentCLS += entry.value; }
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
 
 # --- Fixtures --------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    # The root conftest stops the run before any test when there is no
-    # browser, so this finds one.
-    path, how = find_chromium()
-    if path is None:
-        pytest.fail(how)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(path), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+# ``site``, ``server`` and ``browser`` (one per session) come from
+# tests/site/conftest.py.
 
 
 @dataclass
@@ -105,8 +130,15 @@ class Visit:
     def foreign(self) -> list[str]:
         return [url for url in self.requests if not is_local(url, self.origin)]
 
-    def problems(self) -> str:
-        return "\n".join(self.console_errors + self.failed + self.foreign())
+    def problems(self, since: tuple[int, int, int] = (0, 0, 0)) -> str:
+        """Console errors, failed and foreign requests, those after *since* (a :meth:`mark`) only."""
+        errors, failed, requests = since
+        foreign = [url for url in self.requests[requests:] if not is_local(url, self.origin)]
+        return "\n".join(self.console_errors[errors:] + self.failed[failed:] + foreign)
+
+    def mark(self) -> tuple[int, int, int]:
+        """Where the record stands now, for :meth:`problems` of what comes after."""
+        return len(self.console_errors), len(self.failed), len(self.requests)
 
 
 class Tab:
@@ -171,13 +203,17 @@ def wait_quiet(visit: Visit) -> None:
 
 
 def settle(visit: Visit) -> None:
-    """Wait for the network to go quiet (math arrives typeset, as SVG)."""
+    """Wait for the network to go quiet, the fonts to load and the layout to be observed.
+
+    Math arrives typeset, as SVG; xent-math.js marks the equations that
+    scroll once the fonts have set their size.
+    """
     wait_quiet(visit)
+    after_fonts_and_layout(visit.page)
 
 
 def new_context(browser, **options):
-    return browser.new_context(
-        viewport={"width": 1280, "height": 900}, color_scheme="light", **options)
+    return browser.new_context(viewport=DESKTOP, color_scheme="light", **options)
 
 
 @pytest.fixture
@@ -197,97 +233,13 @@ def open_page(browser, server):
 
 @pytest.fixture
 def fresh_tab(browser, server) -> Iterator[Tab]:
-    """A tab in a new, empty browser context (it may use the clipboard), closed after the test."""
+    """A tab in a new, empty browser context (cold cache; it may use the
+    clipboard; layout shifts are counted from the first byte), closed after
+    the test."""
     context = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
+    context.add_init_script(CLS_OBSERVER)
     yield Tab(context.new_page(), server)
     context.close()
-
-
-# --- Every page: one load, four checks ----------------------------------------
-
-
-def check_page_loads_cleanly_and_stays_home(loaded: Visit) -> None:
-    """No console error, no failed request, no request to another host."""
-    assert loaded.requests, "the page made no request at all"
-    assert not loaded.console_errors, "\n".join(loaded.console_errors)
-    assert not loaded.failed, "failed requests:\n" + "\n".join(loaded.failed)
-    assert not loaded.foreign(), f"requests leaving {loaded.origin}:\n" + "\n".join(loaded.foreign())
-
-
-def check_math_is_typeset(loaded: Visit) -> None:
-    """Math in the page's HTML is drawn (SVG typeset at build time), without a TeX error.
-
-    A page without math must show no raw TeX delimiters either: a formula
-    MyST failed to parse would otherwise reach the reader as source.
-    """
-    report = loaded.page.evaluate("""() => {
-        const nodes = [...document.querySelectorAll('span.math, div.math')];
-        const prose = [...document.querySelectorAll('article p, article li, article td')]
-            .filter(n => !n.closest('pre, code, .math, mjx-container'))
-            .map(n => n.textContent);
-        return {
-            total: nodes.length,
-            untypeset: nodes.filter(n => !n.querySelector('mjx-container > svg')).map(n => n.textContent.slice(0, 80)),
-            errors: [...document.querySelectorAll('mjx-merror, [data-mml-node="merror"]')]
-                .map(e => e.getAttribute('data-mjx-error') || e.textContent),
-            raw: prose.filter(t => /\\\\\\(|\\\\\\[|\\$\\$/.test(t)).map(t => t.slice(0, 120)),
-        };
-    }""")
-    if loaded.rel in MATH_PAGES:
-        assert report["total"] > 0, "math in the HTML but none in the DOM"
-        assert not report["untypeset"], f"untypeset math: {report['untypeset']}"
-        assert loaded.page.locator("mjx-container").count() >= report["total"]
-    else:
-        assert report["total"] == 0
-    assert not report["errors"], f"TeX errors: {report['errors']}"
-    assert not report["raw"], f"raw TeX in the text: {report['raw']}"
-
-
-def check_full_page_screenshot(loaded: Visit) -> None:
-    """A full-page screenshot of each page, in _build/screenshots/ for review."""
-    out = screenshot_dir() / (loaded.rel.removesuffix(".html").replace("/", "__") + ".png")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.unlink(missing_ok=True)
-    loaded.page.screenshot(path=str(out), full_page=True, animations="disabled")
-    assert out.stat().st_size > 10_000, f"{out} is suspiciously small"
-
-
-AXE_BLOCKING = {"serious", "critical"}
-
-
-def axe_blocking(page) -> list[dict]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [v for v in results.response["violations"] if v["impact"] in AXE_BLOCKING]
-
-
-def axe_report(violations: list[dict]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']}: "
-        + " | ".join(", ".join(map(str, node["target"])) for node in v["nodes"][:6])
-        for v in violations)
-
-
-def check_accessibility_axe(loaded: Visit) -> None:
-    """axe-core finds no serious or critical violation (light mode)."""
-    violations = axe_blocking(loaded.page)
-    assert not violations, axe_report(violations)
-
-
-PAGE_CHECKS = (check_page_loads_cleanly_and_stays_home, check_math_is_typeset,
-               check_full_page_screenshot, check_accessibility_axe)
-
-
-@pytest.mark.parametrize("rel", PAGES)
-def test_page(fresh_tab, rel, subtests):
-    """Each content page, loaded once; each per-page check is a subtest on that load."""
-    if rel == NO_SITE:
-        pytest.fail(missing_site_message() or "the built site has no content page")
-    visit = fresh_tab.open(rel)
-    for check in PAGE_CHECKS:
-        with subtests.test(msg=check.__name__.removeprefix("check_")):
-            check(visit)
 
 
 # --- Site-wide features ------------------------------------------------------
@@ -388,34 +340,83 @@ def test_the_final_quiz_page_has_a_quiz():
     assert "quiz.html" in QUIZ_PAGES, f"no quiz on quiz.html; pages with a quiz: {QUIZ_PAGES}"
 
 
-@pytest.mark.parametrize("rel", QUIZ_PAGES or ["<no quiz on the site>"])
-def test_quiz_answers_back(fresh_tab, rel):
-    """Every question: a wrong choice says so, the right one says correct, with the explanation."""
-    assert rel in QUIZ_PAGES, "no page of the built site has a {quiz}"
-    visit = fresh_tab.open(rel)
-    page = visit.page
+def quiz_questions(page) -> list[tuple[str, str, int]]:
+    """(quiz name, question id, index of the right choice) of every question on the page."""
     names = page.eval_on_selector_all("[data-xent-quiz]", "els => els.map(e => e.dataset.xentQuiz)")
-    assert names
-    for name in names:
-        for qid, right in quiz_answers(name):
-            question = page.locator(f"#xent-quiz-{qid}")
-            built = question.locator(".xent-quiz-answer").get_attribute("data-answer")
-            assert built == LETTERS[right], (
-                f"{qid}: the site says ({built}), docs/quizzes/{name}.yaml says ({LETTERS[right]}): "
-                "the build is older than the quiz file; rebuild")
-            choices = question.locator(".xent-quiz-choice label")
-            assert feedback_of(question) == ("", ""), f"{qid}: feedback before any answer"
-            wrong = right - 1 if right else 1
-            choices.nth(wrong).click()
-            verdict, explanation = feedback_of(question)
-            assert "Not quite." in verdict and "Correct." not in verdict, f"{qid} wrong choice: {verdict!r}"
-            assert f"The answer is ({LETTERS[right]})" in verdict
-            assert explanation, f"{qid}: no explanation after a wrong choice"
+    assert names, "a quiz page without a [data-xent-quiz] element"
+    return [(name, qid, right) for name in names for qid, right in quiz_answers(name)]
+
+
+def check_quiz_matches_its_file_and_shows_no_feedback_before_an_answer(visit: Visit) -> None:
+    """Every question's built answer is the one its YAML file marks right, and
+    no question shows feedback before it is answered."""
+    page = visit.page
+    for name, qid, right in quiz_questions(page):
+        question = page.locator(f"#xent-quiz-{qid}")
+        built = question.locator(".xent-quiz-answer").get_attribute("data-answer")
+        assert built == LETTERS[right], (
+            f"{qid}: the site says ({built}), docs/quizzes/{name}.yaml says ({LETTERS[right]}): "
+            "the build is older than the quiz file; rebuild")
+        assert feedback_of(question) == ("", ""), f"{qid}: feedback before any answer"
+
+
+def check_quiz_arrow_keys_move_between_options_without_answering(visit: Visit) -> None:
+    """Arrow keys move focus between a question's options and pick none; Space
+    answers the first question, Enter the second."""
+    page = visit.page
+    question = page.locator(".xent-quiz-question").first
+    radios = question.locator('input[type="radio"]')
+    radios.nth(0).focus()
+    for key, expected in (("ArrowDown", 1), ("ArrowRight", 2 % radios.count()), ("ArrowUp", 1)):
+        page.keyboard.press(key)
+        focused = page.evaluate("() => document.activeElement.id")
+        assert focused == radios.nth(expected).get_attribute("id"), f"{key} moved focus to {focused}"
+        assert page.evaluate(
+            "q => [...q.querySelectorAll('input')].some(i => i.checked)",
+            question.element_handle()) is False, f"{key} picked an option"
+        assert question.locator(".xent-quiz-feedback").inner_text().strip() == "", f"{key} answered"
+    page.keyboard.press("Space")
+    assert radios.nth(1).is_checked()
+    assert question.locator(".xent-quiz-verdict").count() == 1, "Space did not answer"
+    second = page.locator(".xent-quiz-question").nth(1)
+    second.locator('input[type="radio"]').nth(0).focus()
+    page.keyboard.press("Enter")
+    assert second.locator('input[type="radio"]').nth(0).is_checked()
+    assert second.locator(".xent-quiz-verdict").count() == 1, "Enter did not answer"
+
+
+def check_quiz_answers_back(visit: Visit) -> None:
+    """Every question: a wrong choice says so, the right one says correct, with the explanation.
+
+    Clicks, as a reader would. A question already answered (by the keyboard
+    check) gets a wrong choice that is not the one picked, so that the click
+    changes the answer and the feedback shown is the click's.
+    """
+    page = visit.page
+    # Only what the clicks set off: axe, run earlier on the same load, fetches
+    # stylesheets itself (it resolves the theme's @import against the page).
+    start = visit.mark()
+    for _, qid, right in quiz_questions(page):
+        question = page.locator(f"#xent-quiz-{qid}")
+        choices = question.locator(".xent-quiz-choice label")
+        radios = question.locator('input[type="radio"]')
+        picked = [i for i in range(radios.count()) if radios.nth(i).is_checked()]
+        wrongs = [right - 1 if right else 1] + [i for i in range(choices.count()) if i != right]
+        wrong = next((i for i in wrongs if i not in picked), None)
+        if wrong is None:  # the only wrong choice is the one picked: move away from it first
             choices.nth(right).click()
-            verdict, explanation = feedback_of(question)
-            assert "Correct." in verdict and "Not quite." not in verdict, f"{qid} right choice: {verdict!r}"
-            assert explanation, f"{qid}: no explanation after the right choice"
-    assert not visit.problems(), visit.problems()
+            assert "Correct." in feedback_of(question)[0], f"{qid}: right choice not answered"
+            wrong = wrongs[0]
+        choices.nth(wrong).click()
+        verdict, explanation = feedback_of(question)
+        assert "Not quite." in verdict and "Correct." not in verdict, f"{qid} wrong choice: {verdict!r}"
+        assert f"The answer is ({LETTERS[right]})" in verdict
+        assert explanation, f"{qid}: no explanation after a wrong choice"
+        choices.nth(right).click()
+        verdict, explanation = feedback_of(question)
+        assert "Correct." in verdict and "Not quite." not in verdict, f"{qid} right choice: {verdict!r}"
+        assert explanation, f"{qid}: no explanation after the right choice"
+    assert not visit.problems(since=start), visit.problems(since=start)
 
 
 # --- Explorations --------------------------------------------------------------
@@ -588,21 +589,26 @@ def copy_block(page, block, *, in_tab: bool = False) -> str:
     return text
 
 
+def open_hidden_code(page) -> None:
+    """Open every <details>: hidden inputs (hide-input cells) are code a reader can copy too."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
 @pytest.fixture
 def clipboard_page(fresh_tab):
     def _open(rel: str) -> Visit:
         visit = fresh_tab.open(rel)
-        # Hidden inputs (hide-input cells) are code a reader can copy too.
-        visit.page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        open_hidden_code(visit.page)
         return visit
     return _open
 
 
-@pytest.mark.parametrize("rel", CODE_PAGES or ["<no code on the site>"])
-def test_copy_gives_clean_python_for_every_block(clipboard_page, rel):
+def check_copy_gives_clean_python_for_every_block(visit: Visit) -> None:
     """Every Python block copies as valid Python with no prompt and no output line."""
-    visit = clipboard_page(rel)
-    page = visit.page
+    rel, page = visit.rel, visit.page
+    # Only what copying sets off (see check_quiz_answers_back).
+    start = visit.mark()
+    open_hidden_code(page)
     blocks = page.locator(PYTHON_BLOCKS)
     infos = blocks.evaluate_all(BLOCK_INFO)
     assert infos, f"no Python block on {rel}"
@@ -616,7 +622,11 @@ def test_copy_gives_clean_python_for_every_block(clipboard_page, rel):
         assert not leaked, f"{where}: output lines copied: {leaked}"
         if not info["prompts"]:
             assert text == info["shown"].removesuffix("\n"), f"{where}: copy differs from the code shown"
-    assert not visit.problems(), visit.problems()
+    assert not visit.problems(since=start), visit.problems(since=start)
+
+
+def test_the_site_has_python_blocks_to_copy():
+    assert CODE_PAGES, "no page of the built site has a Python block"
 
 
 def run_python(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
@@ -668,3 +678,337 @@ def test_copied_doctest_block_runs(clipboard_page, tmp_path):
     assert not [out for out in outputs if out in text.splitlines()], f"outputs copied:\n{text}"
     result = run_python(text, tmp_path)
     assert result.returncode == 0, f"{rel} block {index + 1}:\n{text}\n---\n{result.stderr}"
+
+
+# --- Every page with JavaScript: one load, every check a subtest ---------------
+
+
+def check_page_loads_cleanly_and_stays_home(loaded: Visit) -> None:
+    """No console error, no failed request, no request to another host."""
+    assert loaded.requests, "the page made no request at all"
+    assert not loaded.console_errors, "\n".join(loaded.console_errors)
+    assert not loaded.failed, "failed requests:\n" + "\n".join(loaded.failed)
+    assert not loaded.foreign(), f"requests leaving {loaded.origin}:\n" + "\n".join(loaded.foreign())
+
+
+def check_math_is_typeset(loaded: Visit) -> None:
+    """Math in the page's HTML is drawn (SVG typeset at build time), without a TeX error.
+
+    A page without math must show no raw TeX delimiters either: a formula
+    MyST failed to parse would otherwise reach the reader as source.
+    """
+    report = loaded.page.evaluate("""() => {
+        const nodes = [...document.querySelectorAll('span.math, div.math')];
+        const prose = [...document.querySelectorAll('article p, article li, article td')]
+            .filter(n => !n.closest('pre, code, .math, mjx-container'))
+            .map(n => n.textContent);
+        return {
+            total: nodes.length,
+            untypeset: nodes.filter(n => !n.querySelector('mjx-container > svg')).map(n => n.textContent.slice(0, 80)),
+            errors: [...document.querySelectorAll('mjx-merror, [data-mml-node="merror"]')]
+                .map(e => e.getAttribute('data-mjx-error') || e.textContent),
+            raw: prose.filter(t => /\\\\\\(|\\\\\\[|\\$\\$/.test(t)).map(t => t.slice(0, 120)),
+        };
+    }""")
+    if loaded.rel in MATH_PAGES:
+        assert report["total"] > 0, "math in the HTML but none in the DOM"
+        assert not report["untypeset"], f"untypeset math: {report['untypeset']}"
+        assert loaded.page.locator("mjx-container").count() >= report["total"]
+    else:
+        assert report["total"] == 0
+    assert not report["errors"], f"TeX errors: {report['errors']}"
+    assert not report["raw"], f"raw TeX in the text: {report['raw']}"
+
+
+def check_full_page_screenshot(loaded: Visit) -> None:
+    """A full-page screenshot of each page, in _build/screenshots/ for review."""
+    out = screenshot_dir() / (loaded.rel.removesuffix(".html").replace("/", "__") + ".png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    loaded.page.screenshot(path=str(out), full_page=True, animations="disabled")
+    assert out.stat().st_size > 10_000, f"{out} is suspiciously small"
+
+
+AXE_BLOCKING = {"serious", "critical"}
+
+
+def axe_blocking(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v["impact"] in AXE_BLOCKING]
+
+
+def axe_report(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}: "
+        + " | ".join(", ".join(map(str, node["target"])) for node in v["nodes"][:6])
+        for v in violations)
+
+
+def check_accessibility_axe(loaded: Visit) -> None:
+    """axe-core finds no serious or critical violation (light mode)."""
+    violations = axe_blocking(loaded.page)
+    assert not violations, axe_report(violations)
+
+
+def transfer_size(site: Path, urls: list[str], origin: str) -> int:
+    """Bytes on the wire for these URLs: text gzipped, as a static host sends it."""
+    total = 0
+    for url in dict.fromkeys(urls):
+        parts = urllib.parse.urlsplit(url)
+        if url.startswith("data:"):
+            continue
+        assert f"{parts.scheme}://{parts.netloc}" == origin, f"request leaves the site: {url}"
+        path = site / urllib.parse.unquote(parts.path[len(SUB_PATH):])
+        if path.is_dir():
+            path = path / "index.html"
+        data = path.read_bytes()
+        total += len(gzip.compress(data, 6, mtime=0)) if COMPRESSED.search(path.name) else len(data)
+    return total
+
+
+def check_page_weight_blocking_scripts_and_layout_shift(loaded: Visit) -> None:
+    """On a cold cache the page transfers at most TRANSFER_BUDGET bytes, no
+    script blocks the first render, and the load shifts the layout by at most
+    CLS_BUDGET (counted from the first byte by CLS_OBSERVER)."""
+    rel, page = loaded.rel, loaded.page
+    http_failures = [f for f in loaded.failed if ": HTTP " in f]
+    assert not http_failures, f"{rel}: failed requests {http_failures}"
+    size = transfer_size(site_dir(), loaded.requests, loaded.origin)
+    cls = page.evaluate("() => window.__xentCLS")
+    blocking = page.evaluate("""() => [...document.head.querySelectorAll('script')]
+        .filter(s => s.src && !s.defer && !s.async && s.type !== 'module')
+        .map(s => s.src)""")
+    print(f"{rel}: {size} bytes, CLS {cls:.3f}, blocking {len(blocking)}")
+    assert size <= TRANSFER_BUDGET, f"{rel} transfers {size:,} bytes (budget {TRANSFER_BUDGET:,})"
+    assert len(blocking) <= BLOCKING_SCRIPTS_BUDGET, f"{rel}: render-blocking {blocking}"
+    assert cls <= CLS_BUDGET, f"{rel}: CLS {cls:.3f} (budget {CLS_BUDGET})"
+
+
+def check_no_equation_is_a_tab_stop(loaded: Visit) -> None:
+    """No equation is a Tab stop; only a display box that scrolls sideways is
+    focusable (to scroll it by keyboard)."""
+    rel, page = loaded.rel, loaded.page
+    report = page.evaluate("""() => ({
+        math: document.querySelectorAll('mjx-container').length,
+        tabStops: [...document.querySelectorAll('mjx-container')]
+            .filter(m => m.tabIndex >= 0 || m.querySelector('[tabindex]:not([tabindex="-1"])')).length,
+        narrowTabStops: [...document.querySelectorAll('div.math[tabindex]')]
+            .filter(m => m.scrollWidth <= m.clientWidth + 2).length,
+    })""")
+    assert report["tabStops"] == 0, f"{rel}: {report['tabStops']} of {report['math']} equations are Tab stops"
+    assert report["narrowTabStops"] == 0, f"{rel}: equation boxes that don't scroll are Tab stops"
+
+
+def check_every_icon_draws(loaded: Visit) -> None:
+    """The theme's icons come from Font Awesome's fonts (xent-icons.css), not its 1.5 MB script."""
+    assert not any("fontawesome.js" in url for url in loaded.requests)
+    blank = loaded.page.evaluate("""() => [...document.querySelectorAll('[class*="fa-"]')]
+        .filter(e => e.getClientRects().length > 0)
+        .filter(e => !/^"..?"$/.test(getComputedStyle(e, '::before').content)
+                     || e.getBoundingClientRect().width === 0)
+        .map(e => e.className)""")
+    assert not blank, f"{loaded.rel}: icons without a glyph: {blank}"
+
+
+def check_phones_at_360_and_390_px(loaded: Visit) -> None:
+    """At 360 and 390 px nothing is wider than the screen, and a display
+    equation that scrolls shows a cue (a gradient, and it is a named Tab stop).
+
+    The phone is the same load with the viewport narrowed: Playwright cannot
+    turn ``is_mobile``/``has_touch`` on in a context that exists, and on this
+    site they change nothing a check here sees. No stylesheet of the site or
+    its theme has a ``hover``/``pointer`` media query; the theme's Bootstrap
+    reads ``ontouchstart`` only to wire dropdowns and carousels on a tap;
+    and, measured on all 42 pages at both widths, a load in a phone context
+    (``is_mobile``, ``has_touch``) and this desktop load narrowed gave the
+    same page width, viewport width and wide equations, with the same cues.
+
+    The wait after each resize can only make the check stricter: the page
+    width is read from a fresh layout, and a wide equation that
+    xent-math.js has not marked yet counts as one without a cue.
+    """
+    rel, page = loaded.rel, loaded.page
+    try:
+        for width in PHONE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": PHONE_HEIGHT})
+            # xent-math.js marks wide boxes from a ResizeObserver, after the layout.
+            page.evaluate(TWO_FRAMES)
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            culprits = [] if wide <= width else page.evaluate(
+                """w => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > w + 1))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 60))""",
+                width)
+            assert wide <= width, f"{rel} is {wide} px wide at {width} px: {culprits}"
+            uncued = page.evaluate("""() => [...document.querySelectorAll('div.math')]
+                .filter(m => m.scrollWidth > m.clientWidth + 2)
+                .filter(m => !/auto|scroll/.test(getComputedStyle(m).overflowX)
+                             || !getComputedStyle(m).backgroundImage.includes('gradient')
+                             || m.tabIndex !== 0 || !m.getAttribute('aria-label'))
+                .length""")
+            assert uncued == 0, f"{rel} at {width} px: {uncued} wide equations scroll without a cue"
+    finally:
+        page.set_viewport_size({"width": DESKTOP["width"], "height": DESKTOP["height"]})
+        page.evaluate(TWO_FRAMES)
+
+
+def check_print(loaded: Visit) -> None:
+    """Printed, quiz answers and hidden code are open and explorations have no
+    controls, only a note that they are interactive."""
+    rel, page = loaded.rel, loaded.page
+    page.emulate_media(media="print")
+    try:
+        page.evaluate(TWO_FRAMES)
+        hidden_code = page.evaluate("""() => [...document.querySelectorAll('details.hide .cell_input')]
+            .filter(e => e.getBoundingClientRect().height === 0).length""")
+        assert hidden_code == 0, f"{rel}: {hidden_code} hidden code cells stay closed in print"
+        closed = page.evaluate("""() => [...document.querySelectorAll('details.xent-quiz-answer:not([hidden]) .xent-quiz-answer-line')]
+            .filter(e => e.getBoundingClientRect().height === 0).length""")
+        assert closed == 0, f"{rel}: {closed} quiz answers stay closed in print"
+        controls = page.evaluate("""() => [...document.querySelectorAll('.xent-explore input, .xent-explore select, .xent-explore svg, .xent-explore table')]
+            .filter(e => e.getBoundingClientRect().height > 0).length""")
+        assert controls == 0, f"{rel}: {controls} exploration controls print"
+        notes = page.evaluate("""() => [...document.querySelectorAll('.xent-explore')]
+            .map(e => getComputedStyle(e, '::after').content)""")
+        assert all("interactive" in note.lower() for note in notes), f"{rel}: explorations print without a note: {notes}"
+    finally:
+        page.emulate_media(media="screen")
+        page.evaluate(TWO_FRAMES)
+
+
+def checks_with_javascript(rel: str) -> list[Callable[[Visit], None]]:
+    """The checks of one loaded page, in the order they may run on one load.
+
+    The order is what makes one load enough. First the checks that only read
+    (the load's record, its weight and layout shift, math, Tab stops, icons,
+    the screenshot, axe): the layout shift is read before anything resizes,
+    scrolls or clicks, and none of them changes what the page shows. Then the
+    phone widths and print, each of which puts the desktop viewport and the
+    screen media back when it ends, so the later checks see the page as
+    loaded. Last the checks that change the page: copying opens every
+    <details> and switches code tabs (after print, which must see hidden code
+    closed); the keyboard check answers the first two quiz questions, which
+    must be unanswered, and after it the click check answers every question
+    (it picks a choice other than the one already picked).
+    """
+    checks: list[Callable[[Visit], None]] = [
+        check_page_loads_cleanly_and_stays_home,
+        check_page_weight_blocking_scripts_and_layout_shift,
+        check_math_is_typeset,
+        check_no_equation_is_a_tab_stop,
+        check_every_icon_draws,
+    ]
+    if rel in QUIZ_PAGES:
+        checks.append(check_quiz_matches_its_file_and_shows_no_feedback_before_an_answer)
+    checks += [
+        check_full_page_screenshot,
+        check_accessibility_axe,
+        check_phones_at_360_and_390_px,
+        check_print,
+    ]
+    if rel in CODE_PAGES:
+        checks.append(check_copy_gives_clean_python_for_every_block)
+    if rel in QUIZ_PAGES:
+        checks += [check_quiz_arrow_keys_move_between_options_without_answering, check_quiz_answers_back]
+    return checks
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_with_javascript(fresh_tab, rel, subtests):
+    """Each content page, loaded once on a cold cache at desktop width; each
+    per-page check is a subtest on that load (see checks_with_javascript)."""
+    if rel == NO_SITE:
+        pytest.fail(missing_site_message() or "the built site has no content page")
+    visit = fresh_tab.open(rel)
+    for check in checks_with_javascript(rel):
+        with subtests.test(msg=check.__name__.removeprefix("check_")):
+            check(visit)
+
+
+# --- Every page without JavaScript: one load, every check a subtest -----------
+
+
+def check_no_empty_shells_or_dead_controls(page, rel: str) -> None:
+    """Exploration parts and controls that need a script are hidden; each
+    exploration says it needs JavaScript."""
+    shells = page.evaluate("""() => [...document.querySelectorAll(
+            '.xent-explore input, .xent-explore select, .xent-explore svg, .xent-explore table, .xent-explore output')]
+        .filter(e => e.getClientRects().length > 0).length""")
+    assert shells == 0, f"{rel}: {shells} exploration parts show without JavaScript"
+    dead = page.evaluate("""() => [...document.querySelectorAll(
+            '.dropdown-download-buttons, .theme-switch-button, .sidebar-toggle, #pst-back-to-top, .search-button')]
+        .filter(e => e.getClientRects().length > 0).map(e => e.className || e.id)""")
+    assert not dead, f"{rel}: controls that need a script show without one: {dead}"
+    for explore in page.locator(".xent-explore").all():
+        assert "needs JavaScript" in explore.inner_text()
+
+
+#: The math of a page, read in the browser: how many equations, how many of
+#: them have no drawn SVG or no MathML for screen readers, and any TeX left raw
+#: in the text a reader sees.
+MATH_REPORT = r"""() => {
+  const boxes = [...document.querySelectorAll('span.math, div.math')];
+  // The text a reader sees, less code and equations (a doctest may print TeX).
+  const prose = [...document.querySelectorAll('article p, article li, article td, article th, article dd, article h1, article h2, article h3')]
+    .filter(e => !e.closest('pre, code, .highlight') && e.getClientRects().length > 0)
+    .map(e => { const copy = e.cloneNode(true);
+      copy.querySelectorAll('pre, code, .highlight, .math').forEach(c => c.remove());
+      return copy.textContent; });
+  // An equation in a part hidden without JavaScript (an exploration) is not drawn.
+  const shown = boxes.filter(b => b.getClientRects().length > 0);
+  return {
+    total: boxes.length,
+    undrawn: boxes.filter(b => !b.querySelector('mjx-container > svg')).map(b => b.textContent.slice(0, 60))
+      .concat(shown.filter(b => { const svg = b.querySelector('mjx-container > svg');
+        return svg && svg.getBoundingClientRect().width === 0; })
+        .map(b => b.textContent.slice(0, 60))),
+    unspoken: boxes.filter(b => !b.querySelector('mjx-assistive-mml math')).length,
+    raw: prose.filter(t => /\\\(|\\\[|\$\$|\\(frac|sum|mathrm|operatorname)\b/.test(t)).map(t => t.slice(0, 100)),
+  };
+}"""
+
+
+def check_math_is_readable_without_javascript(page, rel: str) -> None:
+    """Every equation is drawn SVG with MathML for screen readers, with
+    scripts off; no TeX shows as text."""
+    report = page.evaluate(MATH_REPORT)
+    assert not report["undrawn"], f"{rel}: equations not drawn: {report['undrawn'][:5]}"
+    assert report["unspoken"] == 0, f"{rel}: {report['unspoken']} equations without MathML"
+    assert not report["raw"], f"{rel}: raw TeX shows: {report['raw'][:5]}"
+
+
+def check_quiz_answers_open_without_javascript(page, rel: str) -> None:
+    """Each question's "Show answer" opens to show the answer, with no script."""
+    answers = page.locator("details.xent-quiz-answer")
+    assert answers.count() > 0, f"{rel}: a quiz page without a 'Show answer'"
+    for answer in answers.all():
+        line = answer.locator(".xent-quiz-answer-line")
+        assert not line.is_visible()
+        answer.locator("summary").click()
+        assert line.is_visible()
+        assert "Answer" in line.inner_text() or "(" in line.inner_text()
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_without_javascript(browser, server, rel, subtests):
+    """Each content page, loaded once with scripts off; each no-JavaScript
+    check is a subtest on that load. The read-only checks run first; opening
+    the quiz answers (clicks) comes last."""
+    if rel == NO_SITE:
+        pytest.fail(missing_site_message() or "the built site has no content page")
+    context = new_context(browser, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server.url(rel), wait_until="load")
+        checks = [check_no_empty_shells_or_dead_controls, check_math_is_readable_without_javascript]
+        if rel in QUIZ_PAGES:
+            checks.append(check_quiz_answers_open_without_javascript)
+        for check in checks:
+            with subtests.test(msg=check.__name__.removeprefix("check_")):
+                check(page, rel)
+    finally:
+        context.close()
