@@ -116,8 +116,9 @@ test: $(VENV)/.stamp-test chromium pdf html typecheck
 # The package's tests (tests/unit), its docstring examples (xent_ref) and the
 # pages' snippets (docs): no browser and no Sphinx build. A new test file in
 # tests/unit is picked up by pytest's own discovery. The site's tests
-# (tests/site) run in `make test`.
-FAST_TESTS := tests/unit xent_ref docs
+# (tests/site) run in `make test`. The pages come first: each runs whole in
+# one worker and they are the longest units, so the workers end together.
+FAST_TESTS := docs tests/unit xent_ref
 
 test-fast: $(VENV)/.stamp-test
 	$(call pytest,$(XDIST) -m "not browser and not build" $(FAST_TESTS) $(PYTEST_ARGS))

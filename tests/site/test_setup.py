@@ -203,9 +203,9 @@ def test_every_test_of_the_suite_that_drives_chromium_is_marked_browser(tmp_path
     driving = {entry["id"] for entry in report if entry["drives"]}
     unmarked = sorted(entry["id"] for entry in report if entry["drives"] and not entry["browser"])
     assert not unmarked, unmarked
-    # The audit bites: it finds the suites known to drive Chromium, each
-    # through a different route (a session fixture, a module fixture that
-    # launches in a function, a thread class imported inside a fixture).
+    # The audit bites: it finds the suites known to drive Chromium, through
+    # either route (the session fixture of tests/site/conftest.py, or a
+    # thread class imported inside a fixture).
     for suite in ("test_browser.py", "test_reader_devices.py", "test_explorations.py",
                   "test_quizzes.py"):
         assert any(f"/{suite}::" in node for node in driving), suite
