@@ -76,9 +76,11 @@ html: $(VENV)/.stamp-docs
 # of the headings. An HTML build after it ships the PDF and links it from
 # every page (conf.py); without one, no page links a PDF. Printing takes most
 # of the time, so it runs only when a file of the singlehtml build differs
-# from those the last PDF was printed from (their digest is kept beside it;
-# the copy of the PDF that conf.py puts in every HTML build is left out).
-PDF_DIGEST = find $(BUILDDIR)/singlehtml -type f ! -name xent.pdf -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum
+# from those the last PDF was printed from (their digest is kept beside it).
+# Left out: the copy of the PDF that conf.py puts in every HTML build, and
+# .buildinfo, Sphinx's hash of the configuration, which that copy changes;
+# Chromium reads neither.
+PDF_DIGEST = find $(BUILDDIR)/singlehtml -type f ! -name xent.pdf ! -name .buildinfo -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum
 
 pdf: $(VENV)/.stamp-docs
 	$(need-node)
